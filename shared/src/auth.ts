@@ -1,0 +1,28 @@
+import type { User } from './user.js';
+
+/** `GET /auth/me`, 200. Times are ISO 8601 strings. */
+export interface MeResponse {
+  user: User;
+  session: {
+    /** When the session ends if the visitor stays idle. */
+    expiresAt: string;
+    /** When the session ends whatever the visitor does. */
+    absoluteExpiresAt: string;
+  };
+}
+
+/** `POST /auth/logout`, 200. */
+export interface LogoutResponse {
+  ok: true;
+  /** Campus One's end-session URL (OpenID Connect RP-Initiated Logout 1.0 §2), when it has one. */
+  endSessionUrl: string | null;
+}
+
+/** The header every state-changing browser request must carry (`X-CSRF: 1`). */
+export const CSRF_HEADER = 'x-csrf';
+
+/** The marker a failed silent sign-in leaves so the web app stops retrying for a while. */
+export const ANON_MARKER_COOKIE = 'c1_anon';
+
+/** The session cookie's name over plain http (development) and over https (`__Host-` prefix). */
+export const SESSION_COOKIE = { insecure: 'porter.sid', secure: '__Host-porter.sid' } as const;

@@ -1,0 +1,43 @@
+/**
+ * Stable error codes the server returns in `{ "error": { "code", "message" } }` and logs with
+ * the same code. Clients branch on the code, never on the message.
+ */
+export const ErrorCode = {
+  /** No session, or the session has ended. */
+  Unauthenticated: 'porter/unauthenticated',
+  /** Signed in, but without a role this resource needs. */
+  Forbidden: 'porter/forbidden',
+  /** A state-changing request arrived without the `X-CSRF: 1` header. */
+  CsrfRequired: 'porter/csrf_required',
+  /** The callback's `state` is missing, unknown, already used or bound to another browser. */
+  InvalidState: 'porter/invalid_state',
+  /** Campus One answered the authorization request with an error (RFC 6749 §4.1.2.1). */
+  ProviderError: 'porter/provider_error',
+  /** The code exchange or the id_token checks failed (OpenID Connect Core §3.1.3.7). */
+  TokenRejected: 'porter/token_rejected',
+  /** Campus One cannot be reached or its discovery document is unusable. */
+  ProviderUnavailable: 'porter/provider_unavailable',
+  /** The session store (Redis) cannot be reached. */
+  StoreUnavailable: 'porter/store_unavailable',
+  /** The request is malformed: bad JSON, missing fields, wrong types. */
+  BadRequest: 'porter/bad_request',
+  /** The request body is larger than the route accepts. */
+  PayloadTooLarge: 'porter/payload_too_large',
+  /** A webhook's signature is missing or does not match. */
+  InvalidSignature: 'porter/invalid_signature',
+  /** A webhook event is too old, or dated in the future. */
+  StaleEvent: 'porter/stale_event',
+  /** A back-channel logout token failed validation (OpenID Connect Back-Channel Logout 1.0 §2.6). */
+  InvalidLogoutToken: 'porter/invalid_logout_token',
+  /** No route matches. */
+  NotFound: 'porter/not_found',
+  /** Anything unexpected; details are in the server log under the same request id. */
+  Internal: 'porter/internal',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The body of every error response. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}
