@@ -1,0 +1,45 @@
+import express, { type Express } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { createSealer } from './crypto/sealer.js';
+import { errorHandler, notFound } from './errors.js';
+import { securityHeaders } from './http/headers.js';
+import type { CampusOne } from './oidc/campus-one.js';
+import { TokenRefresher } from './oidc/token-refresh.js';
+import { TransactionCookies } from './oidc/transaction.js';
+import { authRouter } from './routes/auth.js';
+import { healthRouter } from './routes/health.js';
+import { createSessionStore, sessionMiddleware } from './session/middleware.js';
+import { Sessions } from './session/sessions.js';
+import { createKeys } from './store/keys.js';
+import type { Kv } from './store/kv.js';
+
+export interface AppDeps {
+  config: Config;
+  kv: Kv;
+  campusOne: CampusOne;
+  log: Logger;
+  /** The clock, in ms since epoch; tests move it to reach expiries. */
+  now: () => number;
+}
+
+/** Builds the Express app from its dependencies. It never listens: `main.ts` does. */
+export function createApp(deps: AppDeps): Express {
+  const { config, kv, campusOne, log, now } = deps;
+  const keys = createKeys(config.redis.prefix);
+  const store = createSessionStore(config, kv, keys, now);
+  const sessions = new Sessions(config, kv, keys, createSealer(config.session.secrets, 'tokens'), now);
+  const transactions = new TransactionCookies(config, createSealer(config.session.secrets, 'transaction'), now);
+  const refresher = new TokenRefresher({ campusOne, sessions, kv, keys, log, now });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.use(securityHeaders);
+  app.use(healthRouter({ kv, keys, campusOne }));
+  app.use(sessionMiddleware(config, store));
+  app.use('/auth', authRouter({ config, campusOne, sessions, transactions, refresher, kv, keys, log, now }));
+  app.use(notFound);
+  app.use(errorHandler(log));
+  return app;
+}

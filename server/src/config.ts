@@ -1,0 +1,192 @@
+import { SESSION_COOKIE } from '@porter/shared';
+import { z } from 'zod';
+
+/**
+ * The server's whole configuration, parsed once from the environment. Nothing else reads
+ * `process.env`. Every problem is reported at once, each naming the variable.
+ */
+export interface Config {
+  readonly production: boolean;
+  /** Public origin of the web app, as the browser sees it (no trailing slash). */
+  readonly appUrl: string;
+  readonly host: string;
+  readonly port: number;
+  readonly campusOne: {
+    readonly issuer: string;
+    readonly discoveryUrl: string;
+    readonly clientId: string;
+    readonly clientSecret: string;
+    readonly scopes: string;
+    /** Pins the id_token algorithm; `null` accepts what discovery advertises (never `none`). */
+    readonly idTokenAlg: string | null;
+    /** True for an http:// issuer on loopback, allowed outside production only. */
+    readonly insecureHttp: boolean;
+    readonly timeoutMs: number;
+    /** Webhook HMAC keys, newest first; empty when webhooks are not configured. */
+    readonly webhookSecrets: readonly string[];
+  };
+  readonly session: {
+    /** Signing keys, newest first: the first signs, all verify. */
+    readonly secrets: readonly string[];
+    readonly idleTimeoutMs: number;
+    readonly absoluteTimeoutMs: number;
+    /** The idle expiry moves at most once per interval, so steady-state reads never write. */
+    readonly touchIntervalMs: number;
+    readonly cookieName: string;
+    readonly secureCookies: boolean;
+  };
+  readonly redis: {
+    /** `null` selects the embedded in-memory store (development only). */
+    readonly url: string | null;
+    readonly prefix: string;
+  };
+  readonly trustProxy: string;
+  readonly shutdownTimeoutMs: number;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const CAMPUS_ONE_DEFAULTS = {
+  issuer: 'https://auth.campusone.com.ng',
+  discoveryUrl: 'https://auth.campusone.com.ng/api/auth/.well-known/openid-configuration',
+  scopes: 'openid profile email academic roles offline_access',
+} as const;
+
+const SECOND = 1000;
+const DAY = 24 * 60 * 60 * SECOND;
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const SESSION_SECRET_MIN = 32;
+
+const duration = (fallbackMs: number) =>
+  z.coerce.number().int('must be a whole number of milliseconds').positive('must be positive').default(fallbackMs);
+
+const secretList = z
+  .string()
+  .transform((value) => value.split(',').map((s) => s.trim()))
+  .refine((list) => list.every((s) => s.length > 0), 'must not be empty or hold an empty entry');
+
+const env = z.object({
+  NODE_ENV: z.string().default('development'),
+  APP_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://campus.example.edu' }).optional(),
+  HOST: z.string().min(1).optional(),
+  PORT: z.coerce.number().int().min(0).max(65535, 'must be a port number (0-65535)').default(4000),
+  CAMPUS_ONE_ISSUER: z.url({ error: 'must be a URL' }).default(CAMPUS_ONE_DEFAULTS.issuer),
+  CAMPUS_ONE_DISCOVERY_URL: z.url({ error: 'must be a URL' }).default(CAMPUS_ONE_DEFAULTS.discoveryUrl),
+  CAMPUS_ONE_CLIENT_ID: z.string({ error: 'is required: the client id registered at Campus One' }).min(1, 'must not be empty'),
+  CAMPUS_ONE_CLIENT_SECRET: z
+    .string({ error: 'is required: the client secret registered at Campus One' })
+    .min(1, 'must not be empty'),
+  CAMPUS_ONE_SCOPES: z
+    .string()
+    .default(CAMPUS_ONE_DEFAULTS.scopes)
+    .refine((s) => s.split(/\s+/).includes('openid'), 'must include openid'),
+  CAMPUS_ONE_ID_TOKEN_ALG: z
+    .string()
+    .regex(/^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/, 'must be an asymmetric JWS algorithm such as RS256 or EdDSA')
+    .optional(),
+  CAMPUS_ONE_TIMEOUT_MS: duration(5 * SECOND),
+  CAMPUS_ONE_WEBHOOK_SECRET: secretList.optional(),
+  SESSION_SECRET: secretList
+    .refine((list) => list.every((s) => s.length >= SESSION_SECRET_MIN), `each secret must be at least ${SESSION_SECRET_MIN} characters`)
+    .optional(),
+  SESSION_IDLE_TIMEOUT_MS: duration(DAY),
+  SESSION_ABSOLUTE_TIMEOUT_MS: duration(7 * DAY),
+  SESSION_TOUCH_INTERVAL_MS: duration(5 * 60 * SECOND),
+  REDIS_URL: z
+    .string()
+    .regex(/^(rediss?|redis-sentinel|redis-cluster):\/\//, 'must start with redis://, rediss://, redis-sentinel:// or redis-cluster://')
+    .optional(),
+  REDIS_PREFIX: z.string().regex(/^[\w:.-]+$/, 'may hold letters, digits, _ : . -').default('porter:'),
+  TRUST_PROXY: z.string().default('loopback, linklocal, uniquelocal'),
+  SHUTDOWN_TIMEOUT_MS: duration(10 * SECOND),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/**
+ * Parses the environment. Throws a {@link ConfigError} listing every problem.
+ * `generateSecret` supplies a development-only session secret when none is set.
+ */
+export function loadConfig(
+  source: Record<string, string | undefined>,
+  generateSecret: () => string,
+): Config {
+  const parsed = env.safeParse(source);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+  const production = source.NODE_ENV === 'production';
+  if (production) {
+    if (!source.APP_URL) problems.push('APP_URL is required in production');
+    if (!source.REDIS_URL) problems.push('REDIS_URL is required in production (the in-memory store is for development)');
+    if (!source.SESSION_SECRET) problems.push(`SESSION_SECRET is required in production (at least ${SESSION_SECRET_MIN} characters)`);
+  }
+  if (!parsed.success) throw new ConfigError(problems);
+  const e = parsed.data;
+
+  const appUrl = (e.APP_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
+  const issuer = new URL(e.CAMPUS_ONE_ISSUER);
+  const discovery = new URL(e.CAMPUS_ONE_DISCOVERY_URL);
+  const httpOnLoopback = (url: URL) => url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
+
+  if (production && e.APP_URL && !appUrl.startsWith('https://')) problems.push('APP_URL must be https:// in production');
+  for (const [name, url] of [
+    ['CAMPUS_ONE_ISSUER', issuer],
+    ['CAMPUS_ONE_DISCOVERY_URL', discovery],
+  ] as const) {
+    if (url.protocol === 'https:') continue;
+    if (production) problems.push(`${name} must be https:// in production`);
+    else if (!httpOnLoopback(url)) problems.push(`${name} may be http:// only on localhost or 127.0.0.1`);
+  }
+  if (e.SESSION_ABSOLUTE_TIMEOUT_MS < e.SESSION_IDLE_TIMEOUT_MS) {
+    problems.push('SESSION_ABSOLUTE_TIMEOUT_MS must not be shorter than SESSION_IDLE_TIMEOUT_MS');
+  }
+  if (e.SESSION_TOUCH_INTERVAL_MS >= e.SESSION_IDLE_TIMEOUT_MS) {
+    problems.push('SESSION_TOUCH_INTERVAL_MS must be shorter than SESSION_IDLE_TIMEOUT_MS');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const secureCookies = appUrl.startsWith('https://');
+  return deepFreeze({
+    production,
+    appUrl,
+    host: e.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
+    port: e.PORT,
+    campusOne: {
+      issuer: e.CAMPUS_ONE_ISSUER,
+      discoveryUrl: e.CAMPUS_ONE_DISCOVERY_URL,
+      clientId: e.CAMPUS_ONE_CLIENT_ID,
+      clientSecret: e.CAMPUS_ONE_CLIENT_SECRET,
+      scopes: e.CAMPUS_ONE_SCOPES.trim().split(/\s+/).join(' '),
+      idTokenAlg: e.CAMPUS_ONE_ID_TOKEN_ALG ?? null,
+      insecureHttp: issuer.protocol === 'http:' || discovery.protocol === 'http:',
+      timeoutMs: e.CAMPUS_ONE_TIMEOUT_MS,
+      webhookSecrets: e.CAMPUS_ONE_WEBHOOK_SECRET ?? [],
+    },
+    session: {
+      secrets: e.SESSION_SECRET ?? [generateSecret()],
+      idleTimeoutMs: e.SESSION_IDLE_TIMEOUT_MS,
+      absoluteTimeoutMs: e.SESSION_ABSOLUTE_TIMEOUT_MS,
+      touchIntervalMs: e.SESSION_TOUCH_INTERVAL_MS,
+      cookieName: secureCookies ? SESSION_COOKIE.secure : SESSION_COOKIE.insecure,
+      secureCookies,
+    },
+    redis: { url: e.REDIS_URL ?? null, prefix: e.REDIS_PREFIX },
+    trustProxy: e.TRUST_PROXY,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,19 @@
+import type { RequestHandler } from 'express';
+
+/** The server answers JSON and a few plain pages: nothing on it should be framed, sniffed or referred. */
+export const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.set({
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    // The callback URL carries the authorization code: never leak it in a Referer.
+    'Referrer-Policy': 'no-referrer',
+    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  });
+  next();
+};
+
+/** Identity answers must never be cached by a browser or a proxy. */
+export const noStore: RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'no-store');
+  next();
+};

@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger } from './log.js';
+import { CampusOne } from './oidc/campus-one.js';
+import type { Kv } from './store/kv.js';
+import { MemoryKv } from './store/memory-kv.js';
+import { RedisKv, redactUrl } from './store/redis-kv.js';
+
+function readConfig(): Config {
+  try {
+    return loadConfig(process.env, () => randomBytes(32).toString('base64url'));
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(1);
+  }
+}
+
+const config = readConfig();
+const log = createLogger(config.logLevel);
+
+if (config.campusOne.insecureHttp) {
+  log.warn('CAMPUS_ONE issuer or discovery URL is http://: acceptable for a local Campus One only, NEVER in production');
+}
+if (!process.env.SESSION_SECRET) {
+  log.warn('SESSION_SECRET is not set: using a random one, so sessions end when the server restarts');
+}
+
+let kv: Kv;
+if (config.redis.url) {
+  kv = await RedisKv.connect(config.redis.url);
+  log.info({ redis: redactUrl(config.redis.url) }, 'Redis connected');
+} else {
+  kv = new MemoryKv();
+  log.warn('REDIS_URL is not set: sessions live in this process only (development)');
+}
+
+const campusOne = new CampusOne(config.campusOne, log, Date.now);
+// Discover now so the first visitor does not wait; a failure is logged and retried on demand.
+campusOne.configuration().catch(() => {});
+
+const app = createApp({ config, kv, campusOne, log, now: Date.now });
+const server: Server = app.listen(config.port, config.host, () => {
+  log.info({ url: `http://${config.host}:${config.port}`, appUrl: config.appUrl }, 'Porter server listening');
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'shutting down: finishing in-flight requests');
+  const force = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs).unref();
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+  clearTimeout(force);
+  await kv.close();
+  log.info('stopped');
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,72 @@
+import * as oidc from 'openid-client';
+import { ErrorCode } from '@porter/shared';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { AppError } from '../errors.js';
+
+/** After a failed discovery, callers within this window get the same failure without a new request. */
+const RETRY_AFTER_MS = 1000;
+
+/**
+ * Porter's handle on Campus One: the discovered configuration, fetched lazily, cached, and
+ * fetched again after a failure, so the server starts while the provider is down and recovers
+ * by itself when it returns. Concurrent callers share one discovery request.
+ */
+export class CampusOne {
+  private cached: oidc.Configuration | null = null;
+  private inflight: Promise<oidc.Configuration> | null = null;
+  private failedAt = -Infinity;
+  private lastFailure: AppError | null = null;
+
+  constructor(
+    private readonly config: Config['campusOne'],
+    private readonly log: Logger,
+    private readonly now: () => number,
+  ) {}
+
+  get ready(): boolean {
+    return this.cached !== null;
+  }
+
+  async configuration(): Promise<oidc.Configuration> {
+    if (this.cached) return this.cached;
+    if (this.lastFailure && this.now() - this.failedAt < RETRY_AFTER_MS) throw this.lastFailure;
+    this.inflight ??= this.discover().finally(() => {
+      this.inflight = null;
+    });
+    return this.inflight;
+  }
+
+  private async discover(): Promise<oidc.Configuration> {
+    const { discoveryUrl, issuer, clientId, clientSecret, idTokenAlg, insecureHttp, timeoutMs } = this.config;
+    try {
+      const configuration = await oidc.discovery(
+        new URL(discoveryUrl),
+        clientId,
+        idTokenAlg ? { id_token_signed_response_alg: idTokenAlg } : undefined,
+        oidc.ClientSecretBasic(clientSecret),
+        { execute: insecureHttp ? [oidc.allowInsecureRequests] : [], timeout: Math.ceil(timeoutMs / 1000) },
+      );
+      // Campus One's discovery document is not under {issuer}/.well-known, so openid-client
+      // does not compare the issuer for us: a document naming another issuer is refused here.
+      const advertised = configuration.serverMetadata().issuer;
+      if (advertised !== issuer) {
+        throw new Error(`discovery names issuer "${advertised}", but CAMPUS_ONE_ISSUER is "${issuer}"`);
+      }
+      this.cached = configuration;
+      this.lastFailure = null;
+      this.log.info({ issuer, discoveryUrl }, 'Campus One discovered');
+      return configuration;
+    } catch (cause) {
+      this.failedAt = this.now();
+      this.lastFailure = new AppError(
+        503,
+        ErrorCode.ProviderUnavailable,
+        'Sign-in is unavailable: Campus One cannot be reached. Try again shortly.',
+        { cause },
+      );
+      this.log.error({ code: ErrorCode.ProviderUnavailable, discoveryUrl, err: cause }, 'Campus One discovery failed');
+      throw this.lastFailure;
+    }
+  }
+}

@@ -1,0 +1,106 @@
+import * as oidc from 'openid-client';
+import type { StoredTokens } from '../session/data.js';
+import type { NewSession } from '../session/sessions.js';
+import { needsUserinfo, userFromClaims } from './claims.js';
+import { fromProtocolError } from './protocol-errors.js';
+import type { Transaction } from './transaction.js';
+
+/**
+ * The OpenID Connect steps, separate from HTTP handling: building the authorization request,
+ * and turning Campus One's answers into Porter's session contents.
+ */
+
+export interface AuthorizationStart {
+  url: URL;
+  transaction: Omit<Transaction, 'expiresAt'>;
+}
+
+/** A fresh state, nonce and PKCE verifier (S256) for every attempt (RFC 7636, OIDC Core §3.1.2.1). */
+export async function startAuthorization(
+  configuration: oidc.Configuration,
+  options: { redirectUri: string; scope: string; silent: boolean; returnTo: string },
+): Promise<AuthorizationStart> {
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const codeVerifier = oidc.randomPKCECodeVerifier();
+  const url = oidc.buildAuthorizationUrl(configuration, {
+    redirect_uri: options.redirectUri,
+    scope: options.scope,
+    state,
+    nonce,
+    code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: 'S256',
+    ...(options.silent ? { prompt: 'none' } : {}),
+  });
+  return { url, transaction: { state, nonce, codeVerifier, returnTo: options.returnTo, silent: options.silent } };
+}
+
+/**
+ * Exchanges the code (openid-client checks the id_token's signature against the JWKS, iss,
+ * aud, exp, iat and nonce), then asks userinfo for claims the id_token lacks.
+ */
+export async function completeAuthorization(
+  configuration: oidc.Configuration,
+  callbackUrl: URL,
+  transaction: Transaction,
+  scope: string,
+  now: () => number,
+): Promise<NewSession> {
+  try {
+    const response = await oidc.authorizationCodeGrant(configuration, callbackUrl, {
+      pkceCodeVerifier: transaction.codeVerifier,
+      expectedState: transaction.state,
+      expectedNonce: transaction.nonce,
+      idTokenExpected: true,
+    });
+    const claims = response.claims();
+    if (!claims || !response.id_token) throw new oidc.ClientError('the token response carried no id_token');
+    const granted = (response.scope ?? scope).split(' ');
+    const userinfo = needsUserinfo(claims, granted)
+      ? await oidc.fetchUserInfo(configuration, response.access_token, claims.sub)
+      : null;
+    return {
+      user: userFromClaims(claims, userinfo),
+      tokens: tokensOf(response, null),
+      accessTokenExpiresAt: expiryOf(response, now),
+      providerSid: typeof claims.sid === 'string' ? claims.sid : null,
+    };
+  } catch (err) {
+    throw fromProtocolError(err);
+  }
+}
+
+/** A refresh token grant (RFC 6749 §6). Errors are openid-client's, for the caller to judge. */
+export async function refresh(
+  configuration: oidc.Configuration,
+  current: StoredTokens,
+  now: () => number,
+): Promise<{ tokens: StoredTokens; accessTokenExpiresAt: number | null }> {
+  if (!current.refreshToken) throw new TypeError('"current.refreshToken" must be present to refresh');
+  const response = await oidc.refreshTokenGrant(configuration, current.refreshToken);
+  return { tokens: tokensOf(response, current), accessTokenExpiresAt: expiryOf(response, now) };
+}
+
+/** Campus One's end-session URL (RP-Initiated Logout 1.0 §2), or null when discovery has none. */
+export function endSessionUrl(configuration: oidc.Configuration, idToken: string | null, postLogoutRedirectUri: string): string | null {
+  if (!configuration.serverMetadata().end_session_endpoint) return null;
+  return oidc
+    .buildEndSessionUrl(configuration, {
+      post_logout_redirect_uri: postLogoutRedirectUri,
+      ...(idToken ? { id_token_hint: idToken } : {}),
+    })
+    .href;
+}
+
+function tokensOf(response: oidc.TokenEndpointResponse, previous: StoredTokens | null): StoredTokens {
+  return {
+    accessToken: response.access_token,
+    // A refresh response may omit what did not change (RFC 6749 §6, OIDC Core §12.2).
+    refreshToken: response.refresh_token ?? previous?.refreshToken ?? null,
+    idToken: response.id_token ?? previous?.idToken ?? '',
+  };
+}
+
+function expiryOf(response: oidc.TokenEndpointResponse, now: () => number): number | null {
+  return typeof response.expires_in === 'number' ? now() + response.expires_in * 1000 : null;
+}

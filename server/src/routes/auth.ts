@@ -1,0 +1,132 @@
+import { Router, type Response } from 'express';
+import type { SessionData } from 'express-session';
+import { ANON_MARKER_COOKIE, ErrorCode, type LogoutResponse, type MeResponse } from '@porter/shared';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { AppError, errorBody } from '../errors.js';
+import { cookieOptions } from '../http/cookies.js';
+import { requireCsrfHeader } from '../http/csrf.js';
+import { noStore } from '../http/headers.js';
+import type { CampusOne } from '../oidc/campus-one.js';
+import { completeAuthorization, endSessionUrl, startAuthorization } from '../oidc/flow.js';
+import { safeReturnTo } from '../oidc/return-to.js';
+import type { TokenRefresher } from '../oidc/token-refresh.js';
+import { TRANSACTION_TTL_MS, type TransactionCookies } from '../oidc/transaction.js';
+import { sessionTimes, signedIn } from '../session/data.js';
+import type { Sessions } from '../session/sessions.js';
+import type { Kv } from '../store/kv.js';
+import type { Keys } from '../store/keys.js';
+
+/** Errors a `prompt=none` attempt gets when the visitor has no Campus One session (OIDC Core §3.1.2.6). */
+const SILENT_SIGN_IN_ERRORS = new Set(['login_required', 'interaction_required', 'consent_required', 'account_selection_required']);
+const ANON_MARKER_MS = 5 * 60 * 1000;
+
+export interface AuthRouterDeps {
+  config: Config;
+  campusOne: CampusOne;
+  sessions: Sessions;
+  transactions: TransactionCookies;
+  refresher: TokenRefresher;
+  kv: Kv;
+  keys: Keys;
+  log: Logger;
+  now: () => number;
+}
+
+export function authRouter(deps: AuthRouterDeps): Router {
+  const { config, campusOne, sessions, transactions, refresher, kv, keys, log, now } = deps;
+  const markerOptions = cookieOptions(config);
+  const router = Router();
+  router.use(noStore);
+
+  router.get('/login', async (req, res) => {
+    const silent = req.query.prompt === 'none';
+    const returnTo = safeReturnTo(req.query.returnTo ?? req.query.next, config.appUrl);
+    const { url, transaction } = await startAuthorization(await campusOne.configuration(), {
+      redirectUri: `${config.appUrl}/auth/callback`,
+      scope: config.campusOne.scopes,
+      silent,
+      returnTo,
+    });
+    await transactions.write(res, transaction);
+    res.redirect(url.href);
+  });
+
+  router.get('/callback', async (req, res) => {
+    const state = typeof req.query.state === 'string' ? req.query.state : '';
+    if (!state) throw new AppError(400, ErrorCode.InvalidState, 'The sign-in response carries no state. Please sign in again.');
+    const transaction = await transactions.take(req, res, state);
+    if (!transaction) {
+      throw new AppError(
+        400,
+        ErrorCode.InvalidState,
+        'This sign-in was started in another browser, has expired, or was already finished. Please sign in again.',
+      );
+    }
+    if (!(await kv.setIfAbsent(keys.usedState(state), '1', TRANSACTION_TTL_MS))) {
+      throw new AppError(400, ErrorCode.InvalidState, 'This sign-in response was already used. Please sign in again.');
+    }
+
+    const error = req.query.error;
+    if (typeof error === 'string') {
+      if (transaction.silent && SILENT_SIGN_IN_ERRORS.has(error)) {
+        res.cookie(ANON_MARKER_COOKIE, '1', { ...markerOptions, maxAge: ANON_MARKER_MS });
+        return res.redirect(transaction.returnTo);
+      }
+      log.warn({ code: ErrorCode.ProviderError, providerError: error, description: req.query.error_description }, 'Campus One answered with an error');
+      throw new AppError(400, ErrorCode.ProviderError, 'Campus One could not sign you in. Please try again.');
+    }
+
+    const session = await completeAuthorization(
+      await campusOne.configuration(),
+      new URL(req.originalUrl, config.appUrl),
+      transaction,
+      config.campusOne.scopes,
+      now,
+    );
+    await sessions.begin(req, session);
+    log.info({ sub: session.user.sub, role: session.user.role, silent: transaction.silent }, 'signed in');
+    res.clearCookie(ANON_MARKER_COOKIE, markerOptions);
+    res.redirect(transaction.returnTo);
+  });
+
+  router.get('/me', async (req, res) => {
+    if (!signedIn(req.session)) return unauthenticated(res);
+    if ((await refresher.refreshIfDue(req)) === 'ended') return unauthenticated(res);
+    const session = signedIn(req.session);
+    const current = now();
+    if (!session || sessionTimes(session, config.session.idleTimeoutMs).expiresAt <= current) {
+      await sessions.end(req);
+      return unauthenticated(res);
+    }
+    // Moving the idle expiry marks the session changed, so express-session writes it, once per interval.
+    if (current - session.lastTouchedAt >= config.session.touchIntervalMs) req.session.lastTouchedAt = current;
+    const times = sessionTimes(req.session as SessionData, config.session.idleTimeoutMs);
+    const body: MeResponse = {
+      user: session.user,
+      session: { expiresAt: new Date(times.expiresAt).toISOString(), absoluteExpiresAt: new Date(times.absoluteExpiresAt).toISOString() },
+    };
+    res.json(body);
+  });
+
+  router.post('/logout', requireCsrfHeader, async (req, res) => {
+    let url: string | null = null;
+    if (req.session.user) {
+      const tokens = await sessions.tokens(req);
+      // Sign-out is local when Campus One is away: the session must end whatever happens there.
+      const configuration = await campusOne.configuration().catch(() => null);
+      url = configuration ? endSessionUrl(configuration, tokens?.idToken ?? null, `${config.appUrl}/`) : null;
+      log.info({ sub: req.session.user.sub }, 'signed out');
+      await sessions.end(req);
+    }
+    res.clearCookie(config.session.cookieName, cookieOptions(config));
+    const body: LogoutResponse = { ok: true, endSessionUrl: url };
+    res.json(body);
+  });
+
+  return router;
+}
+
+function unauthenticated(res: Response) {
+  res.status(401).json(errorBody(ErrorCode.Unauthenticated, 'Not signed in.'));
+}

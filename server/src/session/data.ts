@@ -1,0 +1,48 @@
+import type { SessionData } from 'express-session';
+import type { User } from '@porter/shared';
+
+/** What a signed-in session keeps in the store. Tokens are sealed: the store never holds them in clear. */
+declare module 'express-session' {
+  interface SessionData {
+    user: User;
+    /** {@link StoredTokens}, sealed with the `tokens` sealer. */
+    tokens: string;
+    /** When the access token expires (ms since epoch), readable without unsealing the tokens. */
+    accessTokenExpiresAt: number | null;
+    /** Campus One's session id (`sid` claim), for back-channel logout. */
+    providerSid: string | null;
+    createdAt: number;
+    /** The idle expiry counts from here; moved at most once per touch interval. */
+    lastTouchedAt: number;
+    absoluteExpiresAt: number;
+  }
+}
+
+export interface StoredTokens {
+  accessToken: string;
+  refreshToken: string | null;
+  idToken: string;
+}
+
+export interface SessionTimes {
+  /** When the session ends if the visitor stays idle, never after the absolute expiry. */
+  expiresAt: number;
+  absoluteExpiresAt: number;
+}
+
+export function sessionTimes(
+  data: { lastTouchedAt: number; absoluteExpiresAt: number },
+  idleTimeoutMs: number,
+): SessionTimes {
+  return {
+    expiresAt: Math.min(data.lastTouchedAt + idleTimeoutMs, data.absoluteExpiresAt),
+    absoluteExpiresAt: data.absoluteExpiresAt,
+  };
+}
+
+/** The session's data when it belongs to a signed-in user, or `null`. */
+export function signedIn(session: Partial<SessionData>): SessionData | null {
+  return session.user && session.lastTouchedAt !== undefined && session.absoluteExpiresAt !== undefined
+    ? (session as SessionData)
+    : null;
+}

@@ -1,0 +1,57 @@
+import { RedisStore } from 'connect-redis';
+import session from 'express-session';
+import type { RequestHandler } from 'express';
+import type { Config } from '../config.js';
+import { cookieOptions } from '../http/cookies.js';
+import type { Kv } from '../store/kv.js';
+import type { Keys } from '../store/keys.js';
+import { sessionTimes } from './data.js';
+
+/**
+ * connect-redis speaks to ioredis-shaped clients. Porter hands it this view of its own store
+ * instead, so the same sessions live in Redis or, in development, in memory. connect-redis 8
+ * is the last major that accepts an ioredis-shaped client (9 and later require node-redis).
+ */
+function connectRedisClient(kv: Kv) {
+  return {
+    get: (key: string) => kv.get(key),
+    set: (key: string, value: string, _ex: 'EX', ttlSeconds: number) => kv.set(key, value, ttlSeconds * 1000),
+    del: async (keys: string[]) => {
+      for (const key of keys) await kv.del(key);
+    },
+  };
+}
+
+/**
+ * express-session on Porter's store. Anonymous visitors get no session and no write
+ * (`saveUninitialized: false`); a signed-in read writes nothing unless the session changed
+ * (`resave: false`, no touch: Porter moves the idle expiry itself, at most once per interval).
+ */
+export function createSessionStore(config: Config, kv: Kv, keys: Keys, now: () => number): RedisStore {
+  return new RedisStore({
+    client: connectRedisClient(kv),
+    prefix: keys.sessionPrefix,
+    disableTouch: true,
+    ttl: (data: { lastTouchedAt?: number; absoluteExpiresAt?: number }) => {
+      if (data.lastTouchedAt === undefined || data.absoluteExpiresAt === undefined) return 0;
+      const { expiresAt } = sessionTimes(
+        { lastTouchedAt: data.lastTouchedAt, absoluteExpiresAt: data.absoluteExpiresAt },
+        config.session.idleTimeoutMs,
+      );
+      return Math.ceil((expiresAt - now()) / 1000);
+    },
+  });
+}
+
+export function sessionMiddleware(config: Config, store: RedisStore): RequestHandler {
+  return session({
+    name: config.session.cookieName,
+    secret: [...config.session.secrets],
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: false,
+    unset: 'destroy',
+    cookie: { ...cookieOptions(config), maxAge: config.session.absoluteTimeoutMs },
+  });
+}

@@ -1,0 +1,28 @@
+/** Every Redis key Porter writes, in one place, under the configured prefix. */
+export interface Keys {
+  /** connect-redis's prefix; the session id follows it. */
+  readonly sessionPrefix: string;
+  session(sessionId: string): string;
+  /** Sorted set of one user's session ids, scored by when each ends at the latest. */
+  userSessions(sub: string): string;
+  /** Sorted set of the session ids that came from one Campus One session (`sid` claim). */
+  providerSessions(sid: string): string;
+  /** Marks a login transaction's `state` as used, so a callback cannot be replayed. */
+  usedState(state: string): string;
+  /** Held while one request refreshes a session's tokens. */
+  refreshLock(sessionId: string): string;
+  health(instance: string): string;
+}
+
+export function createKeys(prefix: string): Keys {
+  const sessionPrefix = `${prefix}sess:`;
+  return Object.freeze({
+    sessionPrefix,
+    session: (sessionId: string) => sessionPrefix + sessionId,
+    userSessions: (sub: string) => `${prefix}user-sessions:${sub}`,
+    providerSessions: (sid: string) => `${prefix}sid-sessions:${sid}`,
+    usedState: (state: string) => `${prefix}used-state:${state}`,
+    refreshLock: (sessionId: string) => `${prefix}refresh-lock:${sessionId}`,
+    health: (instance: string) => `${prefix}health:${instance}`,
+  });
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const secret = () => 'generated-secret-generated-secret-0123';
+const base = { CAMPUS_ONE_CLIENT_ID: 'porter', CAMPUS_ONE_CLIENT_SECRET: 'shh' };
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env, secret);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('defaults to Campus One’s real issuer, discovery URL and scopes', () => {
+    const config = loadConfig(base, secret);
+    expect(config.campusOne.issuer).toBe('https://auth.campusone.com.ng');
+    expect(config.campusOne.discoveryUrl).toBe('https://auth.campusone.com.ng/api/auth/.well-known/openid-configuration');
+    expect(config.campusOne.scopes).toBe('openid profile email academic roles offline_access');
+    expect(config.port).toBe(4000);
+    expect(Object.isFrozen(config.campusOne)).toBe(true);
+  });
+
+  it('lists every problem at once, each naming its variable', () => {
+    const problems = problemsOf({
+      PORT: 'ninety',
+      CAMPUS_ONE_ISSUER: 'not a url',
+      SESSION_SECRET: 'short',
+      REDIS_URL: 'http://redis',
+      CAMPUS_ONE_SCOPES: 'profile email',
+    });
+    const named = ['PORT', 'CAMPUS_ONE_ISSUER', 'CAMPUS_ONE_CLIENT_ID', 'CAMPUS_ONE_CLIENT_SECRET', 'SESSION_SECRET', 'REDIS_URL', 'CAMPUS_ONE_SCOPES'];
+    for (const name of named) expect(problems.some((p) => p.startsWith(name))).toBe(true);
+    expect(problems).toHaveLength(named.length);
+  });
+
+  it('requires Redis, a session secret and an https APP_URL in production, and refuses an http issuer', () => {
+    const problems = problemsOf({
+      ...base,
+      NODE_ENV: 'production',
+      APP_URL: 'http://campus.example.edu',
+      CAMPUS_ONE_ISSUER: 'http://localhost:9000',
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('REDIS_URL is required in production'),
+        expect.stringContaining('SESSION_SECRET is required in production'),
+        'APP_URL must be https:// in production',
+        'CAMPUS_ONE_ISSUER must be https:// in production',
+      ]),
+    );
+  });
+
+  it('reports production’s missing variables together with malformed ones', () => {
+    const problems = problemsOf({ ...base, NODE_ENV: 'production', PORT: '-1' });
+    expect(problems.some((p) => p.startsWith('PORT'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('APP_URL is required'))).toBe(true);
+  });
+
+  it('accepts an http issuer on loopback outside production, and no other', () => {
+    const local = loadConfig({ ...base, CAMPUS_ONE_ISSUER: 'http://127.0.0.1:9000', CAMPUS_ONE_DISCOVERY_URL: 'http://localhost:9000/api/auth/.well-known/openid-configuration' }, secret);
+    expect(local.campusOne.insecureHttp).toBe(true);
+    expect(problemsOf({ ...base, CAMPUS_ONE_ISSUER: 'http://idp.example.com' })).toEqual([
+      'CAMPUS_ONE_ISSUER may be http:// only on localhost or 127.0.0.1',
+    ]);
+  });
+
+  it('splits comma-separated secrets for rotation and refuses an empty webhook secret', () => {
+    const config = loadConfig({ ...base, SESSION_SECRET: `${'a'.repeat(32)}, ${'b'.repeat(40)}`, CAMPUS_ONE_WEBHOOK_SECRET: 'one,two' }, secret);
+    expect(config.session.secrets).toEqual(['a'.repeat(32), 'b'.repeat(40)]);
+    expect(config.campusOne.webhookSecrets).toEqual(['one', 'two']);
+    expect(problemsOf({ ...base, CAMPUS_ONE_WEBHOOK_SECRET: '' })).toHaveLength(1);
+    expect(problemsOf({ ...base, CAMPUS_ONE_WEBHOOK_SECRET: 'one,,two' })[0]).toMatch(/^CAMPUS_ONE_WEBHOOK_SECRET/);
+  });
+
+  it('names the session cookie __Host- and marks it Secure when APP_URL is https', () => {
+    const config = loadConfig({ ...base, APP_URL: 'https://campus.example.edu/' }, secret);
+    expect(config.appUrl).toBe('https://campus.example.edu');
+    expect(config.session.cookieName).toBe('__Host-porter.sid');
+    expect(config.session.secureCookies).toBe(true);
+    expect(loadConfig(base, secret).session.cookieName).toBe('porter.sid');
+  });
+});
