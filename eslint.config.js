@@ -16,4 +16,10 @@ export default tseslint.config(
     files: ['**/test/**', '**/bench/**', '**/dev/**', '**/scripts/**', '**/*.mjs', '.ci/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    files: ['**/*.mjs'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', fetch: 'readonly' },
+    },
+  },
 );

@@ -10,7 +10,7 @@ if (!process.env.REDIS_URL) {
   process.env.REDIS_URL = redis.url;
 }
 
-const args = ['vitest', 'run', ...process.argv.slice(2)];
+const args = ['vitest', 'run', ...process.argv.slice(2).filter((arg) => arg !== '--')];
 const child = spawn('pnpm', ['exec', ...args], { stdio: 'inherit', env: process.env });
 const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
 await redis?.stop();

@@ -7,6 +7,7 @@ export function safeReturnTo(raw: unknown, appUrl: string): string {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > 2048) return '/';
   if (!raw.startsWith('/') || raw.startsWith('//') || raw.startsWith('/\\')) return '/';
   // Control characters and backslashes are stripped or turned into slashes by browsers.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   if (/[\u0000-\u001f\u007f\\]/.test(raw)) return '/';
   // Encoded slashes or backslashes may be decoded by a later hop into `//` or `/\`.
   if (/%(2f|5c)/i.test(raw)) return '/';

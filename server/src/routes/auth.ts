@@ -1,5 +1,4 @@
 import { Router, type Response } from 'express';
-import type { SessionData } from 'express-session';
 import { ANON_MARKER_COOKIE, ErrorCode, type LogoutResponse, type MeResponse } from '@porter/shared';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -91,19 +90,22 @@ export function authRouter(deps: AuthRouterDeps): Router {
   });
 
   router.get('/me', async (req, res) => {
-    if (!signedIn(req.session)) return unauthenticated(res);
-    if ((await refresher.refreshIfDue(req)) === 'ended') return unauthenticated(res);
     const session = signedIn(req.session);
+    if (!session) return unauthenticated(res);
     const current = now();
-    if (!session || sessionTimes(session, config.session.idleTimeoutMs).expiresAt <= current) {
+    if (sessionTimes(session, config.session.idleTimeoutMs).expiresAt <= current) {
       await sessions.end(req);
       return unauthenticated(res);
     }
+    if ((await refresher.refreshIfDue(req)) === 'ended') return unauthenticated(res);
+    // A refresh reloads the session: read it again.
+    const live = signedIn(req.session);
+    if (!live) return unauthenticated(res);
     // Moving the idle expiry marks the session changed, so express-session writes it, once per interval.
-    if (current - session.lastTouchedAt >= config.session.touchIntervalMs) req.session.lastTouchedAt = current;
-    const times = sessionTimes(req.session as SessionData, config.session.idleTimeoutMs);
+    if (current - live.lastTouchedAt >= config.session.touchIntervalMs) live.lastTouchedAt = current;
+    const times = sessionTimes(live, config.session.idleTimeoutMs);
     const body: MeResponse = {
-      user: session.user,
+      user: live.user,
       session: { expiresAt: new Date(times.expiresAt).toISOString(), absoluteExpiresAt: new Date(times.absoluteExpiresAt).toISOString() },
     };
     res.json(body);

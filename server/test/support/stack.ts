@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { startCampusOne, type CampusOne, type StartCampusOneOptions } from '../../dev/campus-one.js';
+import { createApp } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { CampusOne as CampusOneHandle } from '../../src/oidc/campus-one.js';
+import { RedisKv } from '../../src/store/redis-kv.js';
+import { Browser } from './browser.js';
+import { redisUrl } from './env.js';
+
+export const CLIENT = { clientId: 'porter-test', clientSecret: 'porter-test-secret-0123456789' } as const;
+export const SESSION_SECRET = 'test-session-secret-0123456789-abcdef';
+
+export interface Instance {
+  origin: string;
+  config: Config;
+  kv: RedisKv;
+  campusOne: CampusOneHandle;
+  /** The clock this instance reads; tests move it forward to reach expiries. */
+  clock: { offsetMs: number };
+}
+
+export interface Stack {
+  /** The origin the browser sees (the first instance's), as APP_URL. */
+  appUrl: string;
+  provider: CampusOne;
+  instances: Instance[];
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  instances?: number;
+  env?: Record<string, string>;
+  provider?: Omit<StartCampusOneOptions, 'clients'>;
+  /** Start the provider after the servers, or not at all (to test it being down). */
+  providerDown?: boolean;
+}
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+  );
+}
+
+/**
+ * Real Porter servers on free ports, sharing one Redis (under a fresh key prefix) and one local
+ * Campus One. The servers listen first so the provider can register their callback URL.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const listeners = Array.from({ length: options.instances ?? 1 }, () => createServer({ keepAlive: true }));
+  const origins = await Promise.all(listeners.map(listen));
+  const appUrl = origins[0] ?? '';
+  const provider = await startCampusOne({
+    ...options.provider,
+    clients: [
+      {
+        ...CLIENT,
+        redirectUris: [`${appUrl}/auth/callback`],
+        postLogoutRedirectUris: [`${appUrl}/`],
+        backchannelLogoutUri: `${appUrl}/auth/backchannel-logout`,
+      },
+    ],
+  });
+  const prefix = `test:${randomUUID()}:`;
+  const instances: Instance[] = [];
+  for (const [index, listener] of listeners.entries()) {
+    const clock = { offsetMs: 0 };
+    const now = () => Date.now() + clock.offsetMs;
+    const config = loadConfig(
+      {
+        APP_URL: appUrl,
+        CAMPUS_ONE_ISSUER: provider.issuer,
+        CAMPUS_ONE_DISCOVERY_URL: provider.discoveryUrl,
+        CAMPUS_ONE_CLIENT_ID: CLIENT.clientId,
+        CAMPUS_ONE_CLIENT_SECRET: CLIENT.clientSecret,
+        SESSION_SECRET,
+        REDIS_URL: redisUrl(),
+        REDIS_PREFIX: prefix,
+        ...options.env,
+      },
+      () => SESSION_SECRET,
+    );
+    const kv = await RedisKv.connect(redisUrl());
+    const log = pino({ level: 'silent' });
+    const campusOne = new CampusOneHandle(config.campusOne, log, now);
+    listener.on('request', createApp({ config, kv, campusOne, log, now }));
+    instances.push({ origin: origins[index] ?? '', config, kv, campusOne, clock });
+  }
+  return {
+    appUrl,
+    provider,
+    instances,
+    async close() {
+      for (const listener of listeners) {
+        listener.closeAllConnections();
+        await new Promise((resolve) => listener.close(resolve));
+      }
+      await Promise.all(instances.map((i) => i.kv.close()));
+      // A test may have stopped the provider already, to see Porter cope without it.
+      await provider.close().catch(() => {});
+    },
+  };
+}
+
+export type AccountHandle = 'student' | 'staff' | 'admin';
+
+/**
+ * Signs in through the whole flow: Porter's /auth/login, Campus One's sign-in page, the
+ * account button, and back through /auth/callback. Returns the navigation that ended on the
+ * app. When the browser already has a Campus One session, Campus One skips its page (single
+ * sign-on) and the account stays the one signed in there.
+ */
+export async function signIn(
+  browser: Browser,
+  stack: Stack,
+  account: AccountHandle,
+  options: { via?: string; returnTo?: string } = {},
+) {
+  const origin = options.via ?? stack.appUrl;
+  const returnTo = options.returnTo ?? '/dashboard';
+  const onApp = (url: URL) => url.origin === new URL(stack.appUrl).origin && !url.pathname.startsWith('/auth/');
+  const page = await browser.navigate(`${origin}/auth/login?returnTo=${encodeURIComponent(returnTo)}`, { stop: onApp });
+  if (onApp(page.url)) return page;
+  const uid = /\/interaction\/([^/?#]+)/.exec(page.url.pathname)?.[1];
+  if (page.response.status !== 200 || !uid) {
+    throw new Error(`expected Campus One's sign-in page, got ${page.response.status} at ${page.url.href}`);
+  }
+  await page.response.text();
+  return browser.navigate(new URL(`/interaction/${uid}/login`, page.url), {
+    init: {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ account }).toString(),
+    },
+    stop: onApp,
+  });
+}
+
+export { Browser };
