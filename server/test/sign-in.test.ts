@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MeResponse } from '@porter/shared';
 import { Browser, signIn, startStack, type Stack } from './support/stack.js';
 import { sessionIdOf } from './support/session.js';
@@ -259,5 +259,55 @@ describe('sign-out', () => {
     expect(browser.cookieNames()).not.toContain('porter.sid');
     expect((await me(browser)).response.status).toBe(401);
     expect((await me(stolen)).response.status).toBe(401);
+  });
+});
+
+describe('id_token signatures', () => {
+  it('follows Campus One’s key rotation once its JWKS refetch cooldown has passed', async () => {
+    const browser = new Browser();
+    await signIn(browser, stack, 'student');
+    const before = stack.provider.signingKey.kid;
+    await stack.provider.rotateKeys();
+    expect(stack.provider.signingKey.kid).not.toBe(before);
+    // openid-client refetches the JWKS for an unknown key id at most once a minute (so forged
+    // key ids cannot make Porter hammer Campus One); every part of this test reads this clock.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 61_000);
+      const fresh = new Browser();
+      await signIn(fresh, stack, 'staff');
+      expect((await me(fresh)).body.user.role).toBe('staff');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('accepts EdDSA when the provider advertises it', async () => {
+    const eddsa = await startStack({ provider: { idTokenAlg: 'EdDSA' } });
+    try {
+      const browser = new Browser();
+      await signIn(browser, eddsa, 'admin');
+      const response = await browser.fetch(`${eddsa.appUrl}/auth/me`);
+      expect(((await response.json()) as MeResponse).user.roles).toEqual(['admin', 'staff']);
+    } finally {
+      await eddsa.close();
+    }
+  });
+
+  it('refuses an id_token whose algorithm is not the one configured', async () => {
+    const pinned = await startStack({ env: { CAMPUS_ONE_ID_TOKEN_ALG: 'ES256' } });
+    try {
+      const browser = new Browser();
+      const page = await browser.navigate(`${pinned.appUrl}/auth/login`);
+      const uid = /\/interaction\/([^/]+)/.exec(page.url.pathname)?.[1];
+      const done = await browser.navigate(new URL(`/interaction/${uid}/login`, page.url), {
+        init: { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'account=student' },
+      });
+      expect(done.url.pathname).toBe('/auth/callback');
+      expect(done.response.status).toBe(400);
+      expect(await done.response.text()).toContain('porter/token_rejected');
+    } finally {
+      await pinned.close();
+    }
   });
 });

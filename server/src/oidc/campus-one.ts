@@ -53,6 +53,9 @@ export class CampusOne {
       if (advertised !== issuer) {
         throw new Error(`discovery names issuer "${advertised}", but CAMPUS_ONE_ISSUER is "${issuer}"`);
       }
+      // openid-client trusts TLS for the id_token from the token endpoint (OIDC Core §3.1.3.7);
+      // Porter checks its signature against the JWKS too, so a token is never taken on transport alone.
+      oidc.enableNonRepudiationChecks(configuration);
       this.cached = configuration;
       this.lastFailure = null;
       this.log.info({ issuer, discoveryUrl }, 'Campus One discovered');

@@ -1,0 +1,104 @@
+// `pnpm dev`: Porter with no configuration. Starts the local Campus One (unless the Campus One
+// variables point at a real one), the server with live reload, and the web app, wired together,
+// then prints where to go and who to sign in as. Ctrl-C stops everything.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { SEEDED_ACCOUNTS, startCampusOne, type CampusOne } from './campus-one.js';
+
+const env = process.env;
+const WEB_PORT = Number(env.WEB_PORT ?? 3000);
+const SERVER_PORT = Number(env.PORT ?? 4000);
+const CAMPUS_ONE_PORT = Number(env.CAMPUS_ONE_PORT ?? 4010);
+const APP_URL = env.APP_URL ?? `http://localhost:${WEB_PORT}`;
+const SERVER_URL = `http://127.0.0.1:${SERVER_PORT}`;
+
+/** Development-only values, printed in the README: never use them anywhere else. */
+const DEV = {
+  clientId: 'porter-dev',
+  clientSecret: 'porter-dev-secret-change-me',
+  sessionSecret: 'porter-dev-session-secret-change-me-0123456789',
+  webhookSecret: 'dev-webhook-secret-change-me',
+} as const;
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const children: ChildProcess[] = [];
+let campusOne: CampusOne | null = null;
+
+function run(name: string, command: string, args: string[], cwd: string, extraEnv: Record<string, string>) {
+  const child = spawn(command, args, { cwd, env: { ...env, ...extraEnv }, stdio: ['ignore', 'inherit', 'inherit'] });
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`\n${name} stopped (${signal ?? code}); stopping the rest.`);
+      void stop(1);
+    }
+  });
+  children.push(child);
+}
+
+let stopping = false;
+async function stop(code: number) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  await campusOne?.close();
+  process.exit(code);
+}
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+
+const usesRealCampusOne = Boolean(env.CAMPUS_ONE_CLIENT_ID);
+let campusOneEnv: Record<string, string> = {};
+if (!usesRealCampusOne) {
+  campusOne = await startCampusOne({
+    port: CAMPUS_ONE_PORT,
+    clients: [
+      {
+        clientId: DEV.clientId,
+        clientSecret: DEV.clientSecret,
+        redirectUris: [`${APP_URL}/auth/callback`],
+        postLogoutRedirectUris: [`${APP_URL}/`],
+        // Server to server: Campus One calls the BFF directly, not through the web app.
+        backchannelLogoutUri: `${SERVER_URL}/auth/backchannel-logout`,
+      },
+    ],
+  });
+  campusOneEnv = {
+    CAMPUS_ONE_ISSUER: campusOne.issuer,
+    CAMPUS_ONE_DISCOVERY_URL: campusOne.discoveryUrl,
+    CAMPUS_ONE_CLIENT_ID: DEV.clientId,
+    CAMPUS_ONE_CLIENT_SECRET: DEV.clientSecret,
+  };
+}
+
+run('server', 'pnpm', ['exec', 'tsx', 'watch', '--clear-screen=false', '--conditions=@porter/source', 'src/main.ts'], `${root}server`, {
+  APP_URL,
+  PORT: String(SERVER_PORT),
+  SESSION_SECRET: env.SESSION_SECRET ?? DEV.sessionSecret,
+  CAMPUS_ONE_WEBHOOK_SECRET: env.CAMPUS_ONE_WEBHOOK_SECRET ?? DEV.webhookSecret,
+  ...campusOneEnv,
+});
+
+const webReady = existsSync(`${root}web/app`);
+if (webReady) {
+  run('web', 'pnpm', ['--filter', '@porter/web', 'dev', '--port', String(WEB_PORT), '--hostname', new URL(APP_URL).hostname], root, {
+    BFF_URL: SERVER_URL,
+    NEXT_TELEMETRY_DISABLED: '1',
+  });
+}
+
+const accounts = SEEDED_ACCOUNTS.map((a) => `    ${a.id.padEnd(8)} ${a.name} (${a.role}; sub ${a.sub})`).join('\n');
+console.log(`
+  Porter is starting.
+
+  Open            ${webReady ? APP_URL : `${SERVER_URL}/auth/login (the web app is not built yet)`}
+  Server (BFF)    ${SERVER_URL}        health: ${SERVER_URL}/readyz
+  Campus One      ${campusOne ? `${campusOne.issuer}  (local stand-in; discovery ${campusOne.discoveryUrl})` : `${env.CAMPUS_ONE_ISSUER ?? 'https://auth.campusone.com.ng'} (real)`}
+  Sessions        ${env.REDIS_URL ? `Redis at ${env.REDIS_URL.replace(/\/\/[^@]*@/, '//***@')}` : 'in memory (set REDIS_URL to use Redis)'}
+${campusOne ? `
+  Accounts at the local Campus One (pick one on its sign-in page):
+${accounts}
+` : ''}
+  Webhooks        pnpm webhook:send user.role_changed --user student --role staff
+  Stop            Ctrl-C
+`);
