@@ -9,5 +9,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Test files share one Redis; each uses its own key prefix, so they may run side by side.
     pool: 'forks',
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
   },
 });
