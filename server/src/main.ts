@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './log.js';
@@ -43,7 +44,8 @@ campusOne.configuration().catch(() => {});
 
 const app = createApp({ config, kv, campusOne, log, now: Date.now });
 const server: Server = app.listen(config.port, config.host, () => {
-  log.info({ url: `http://${config.host}:${config.port}`, appUrl: config.appUrl }, 'Porter server listening');
+  const { port } = server.address() as AddressInfo;
+  log.info({ url: `http://${config.host}:${port}`, appUrl: config.appUrl }, 'Porter server listening');
 });
 
 let stopping = false;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCampusOne } from '../dev/campus-one.js';
+import type { RedisKv } from '../src/store/redis-kv.js';
 import { Browser, CLIENT, signIn, startStack, type Stack } from './support/stack.js';
 
 let stack: Stack;
@@ -69,11 +70,12 @@ describe('Redis unavailable', () => {
     const browser = new Browser();
     await signIn(browser, stack, 'student');
     const instance = stack.instances[0]!;
-    instance.kv.client.disconnect(true);
+    const kv = instance.kv as RedisKv;
+    kv.client.disconnect(true);
     const response = await browser.fetch(`${stack.appUrl}/auth/me`);
     expect(response.status).toBe(503);
     expect(await errorCode(response)).toBe('porter/store_unavailable');
-    await new Promise((resolve) => instance.kv.client.once('ready', resolve));
+    await new Promise((resolve) => kv.client.once('ready', resolve));
     expect((await browser.fetch(`${stack.appUrl}/auth/me`)).status).toBe(200);
   });
 });

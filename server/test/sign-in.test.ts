@@ -151,8 +151,17 @@ describe('silent sign-in', () => {
 
   it('marks the visitor anonymous and creates no session when Campus One has none', async () => {
     const browser = new Browser();
-    const silent = await browser.navigate(app('/auth/login?prompt=none&returnTo=/courses'), { stop: onApp });
-    expect(silent.url.href).toBe(app('/courses'));
+    const atCallback = await browser.navigate(app('/auth/login?prompt=none&returnTo=/courses'), {
+      stop: (url) => url.pathname === '/auth/callback',
+    });
+    expect(atCallback.url.searchParams.get('error')).toBe('login_required');
+    const silent = await browser.fetch(atCallback.url);
+    expect(silent.status).toBe(302);
+    expect(silent.headers.get('location')).toBe('/courses');
+    const marker = silent.headers.getSetCookie().find((line) => line.startsWith('c1_anon=1'));
+    expect(marker).toMatch(/Max-Age=300/);
+    expect(marker).toMatch(/HttpOnly/);
+    expect(marker).toMatch(/SameSite=Lax/);
     expect(browser.cookie('c1_anon')).toBe('1');
     expect(browser.cookieNames()).not.toContain(stack.instances[0]?.config.session.cookieName);
     expect((await me(browser)).response.status).toBe(401);

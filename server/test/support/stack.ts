@@ -6,6 +6,8 @@ import { startCampusOne, type CampusOne, type StartCampusOneOptions } from '../.
 import { createApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { CampusOne as CampusOneHandle } from '../../src/oidc/campus-one.js';
+import type { Kv } from '../../src/store/kv.js';
+import { MemoryKv } from '../../src/store/memory-kv.js';
 import { RedisKv } from '../../src/store/redis-kv.js';
 import { Browser } from './browser.js';
 import { redisUrl } from './env.js';
@@ -16,7 +18,7 @@ export const SESSION_SECRET = 'test-session-secret-0123456789-abcdef';
 export interface Instance {
   origin: string;
   config: Config;
-  kv: RedisKv;
+  kv: Kv;
   campusOne: CampusOneHandle;
   /** The clock this instance reads; tests move it forward to reach expiries. */
   clock: { offsetMs: number };
@@ -34,8 +36,8 @@ export interface StackOptions {
   instances?: number;
   env?: Record<string, string>;
   provider?: Omit<StartCampusOneOptions, 'clients'>;
-  /** Start the provider after the servers, or not at all (to test it being down). */
-  providerDown?: boolean;
+  /** `memory`: the in-memory store that development uses without REDIS_URL. */
+  store?: 'redis' | 'memory';
 }
 
 function listen(server: Server): Promise<string> {
@@ -76,13 +78,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         CAMPUS_ONE_CLIENT_ID: CLIENT.clientId,
         CAMPUS_ONE_CLIENT_SECRET: CLIENT.clientSecret,
         SESSION_SECRET,
-        REDIS_URL: redisUrl(),
+        ...(options.store === 'memory' ? {} : { REDIS_URL: redisUrl() }),
         REDIS_PREFIX: prefix,
         ...options.env,
       },
       () => SESSION_SECRET,
     );
-    const kv = await RedisKv.connect(redisUrl());
+    const kv = options.store === 'memory' ? new MemoryKv() : await RedisKv.connect(redisUrl());
     const log = pino({ level: 'silent' });
     const campusOne = new CampusOneHandle(config.campusOne, log, now);
     listener.on('request', createApp({ config, kv, campusOne, log, now }));

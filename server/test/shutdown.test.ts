@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { redisUrl } from './support/env.js';
+
+/** Runs src/main.ts as operators run the built server: its own process, configured by environment. */
+function startMain(env: Record<string, string>) {
+  return spawn(process.execPath, ['--import', 'tsx', '--conditions=@porter/source', 'src/main.ts'], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+describe('the server process', () => {
+  it('refuses to start with a bad configuration, listing every problem, and no stack trace', async () => {
+    const child = startMain({ NODE_ENV: 'production', PORT: 'x' });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    for (const name of ['PORT', 'CAMPUS_ONE_CLIENT_ID', 'CAMPUS_ONE_CLIENT_SECRET', 'APP_URL', 'REDIS_URL', 'SESSION_SECRET']) {
+      expect(stderr).toContain(`- ${name}`);
+    }
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('on SIGTERM finishes the request in flight, then exits 0', async () => {
+    // A Campus One that accepts connections and never answers keeps /readyz in flight.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const child = startMain({
+      PORT: '0',
+      CAMPUS_ONE_CLIENT_ID: 'porter',
+      CAMPUS_ONE_CLIENT_SECRET: 'secret',
+      CAMPUS_ONE_ISSUER: silentUrl,
+      CAMPUS_ONE_DISCOVERY_URL: `${silentUrl}/api/auth/.well-known/openid-configuration`,
+      CAMPUS_ONE_TIMEOUT_MS: '1500',
+      REDIS_URL: redisUrl(),
+    });
+    try {
+      let stdout = '';
+      const url = await new Promise<string>((resolve) =>
+        child.stdout.on('data', (chunk) => {
+          stdout += chunk;
+          const match = /"url":"(http:[^"]+)".*Porter server listening/.exec(stdout);
+          if (match?.[1]) resolve(match[1]);
+        }),
+      );
+      // /readyz writes its check key first: once Redis sees that write, the request is in the handler.
+      const monitor = await new Redis(redisUrl()).monitor();
+      const reachedHandler = new Promise<void>((resolve) =>
+        monitor.on('monitor', (_time: string, args: string[]) => {
+          if (args[0]?.toLowerCase() === 'set' && args[1]?.includes('health:')) resolve();
+        }),
+      );
+      const inFlight = fetch(`${url}/readyz`);
+      await reachedHandler;
+      monitor.disconnect();
+      child.kill('SIGTERM');
+      const response = await inFlight;
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ store: 'ok', campusOne: 'unavailable' });
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(0);
+      expect(stdout).toContain('"msg":"stopped"');
+    } finally {
+      child.kill('SIGKILL');
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+});
