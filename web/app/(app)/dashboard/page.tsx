@@ -1,0 +1,78 @@
+import type { Metadata } from 'next';
+import { requireSession } from '@/lib/data';
+import { formatDateTime, formatRelative } from '@/lib/format';
+import { pathWithQuery } from '@/lib/proxy-decision';
+import { RoleList, StudentFacts, isStudent } from '@/app/_components/profile';
+import { UnavailableView } from '@/app/_components/status-views';
+
+export const metadata: Metadata = { title: 'Dashboard' };
+
+// Protected. The proxy normally signs the visitor in first; this page checks again on its own.
+export default async function DashboardPage({ searchParams }: PageProps<'/dashboard'>) {
+  const me = await requireSession(pathWithQuery('/dashboard', await searchParams));
+  if (me === 'unavailable') return <UnavailableView />;
+  const { user, session } = me;
+  const now = Date.now();
+  return (
+    <>
+      <header className="page-header">
+        <h1>Dashboard</h1>
+        <p className="lede">Your Campus One account as Porter sees it.</p>
+      </header>
+      <div className="grid">
+        <section className="card" aria-labelledby="profile">
+          <h2 id="profile">Profile</h2>
+          <dl className="facts">
+            <div>
+              <dt>Name</dt>
+              <dd>{user.name}</dd>
+            </div>
+            <div>
+              <dt>Email</dt>
+              <dd>
+                {user.email ?? 'Not provided'}
+                {user.email && user.emailVerified === false ? ' (not verified)' : ''}
+              </dd>
+            </div>
+            <div>
+              <dt>Username</dt>
+              <dd>{user.preferredUsername ?? 'Not provided'}</dd>
+            </div>
+          </dl>
+        </section>
+        <section className="card" aria-labelledby="roles">
+          <h2 id="roles">Roles</h2>
+          <p className="muted">
+            Primary role: <strong>{user.role ?? 'none'}</strong>
+          </p>
+          <RoleList roles={user.roles} />
+        </section>
+        {isStudent(user) && (
+          <section className="card card--wide" aria-labelledby="studies">
+            <h2 id="studies">Studies</h2>
+            <StudentFacts user={user} detailed />
+          </section>
+        )}
+        <section className="card card--wide" aria-labelledby="session">
+          <h2 id="session">Session</h2>
+          <dl className="facts">
+            <div>
+              <dt>Ends if you’re inactive</dt>
+              <dd>
+                <time dateTime={session.expiresAt}>{formatDateTime(session.expiresAt)}</time>{' '}
+                <span className="muted">({formatRelative(session.expiresAt, now)})</span>
+              </dd>
+            </div>
+            <div>
+              <dt>Ends at the latest</dt>
+              <dd>
+                <time dateTime={session.absoluteExpiresAt}>{formatDateTime(session.absoluteExpiresAt)}</time>{' '}
+                <span className="muted">({formatRelative(session.absoluteExpiresAt, now)})</span>
+              </dd>
+            </div>
+          </dl>
+        </section>
+      </div>
+    </>
+  );
+}

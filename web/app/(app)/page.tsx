@@ -1,0 +1,89 @@
+import Link from 'next/link';
+import { REPORT_ROLES, hasAnyRole } from '@porter/shared';
+import type { MeResponse } from '@porter/shared';
+import { getSession } from '@/lib/data';
+import { StudentFacts, isStudent } from '@/app/_components/profile';
+
+// Public. The proxy has already tried a silent sign-in where it could; whoever is left is welcome.
+export default async function HomePage() {
+  const session = await getSession();
+  if (session.status === 'signed-in') return <SignedInHome me={session.me} />;
+  return <Welcome lookupFailed={session.status === 'unavailable'} />;
+}
+
+function SignedInHome({ me }: { me: MeResponse }) {
+  const { user } = me;
+  return (
+    <>
+      <section className="hero" aria-labelledby="hello">
+        <h1 id="hello">Hello {user.name}</h1>
+        <p className="lede">
+          Signed in through Campus One
+          {user.role ? (
+            <>
+              {' '}
+              as <span className="badge">{user.role}</span>
+            </>
+          ) : null}
+          .
+        </p>
+      </section>
+      {isStudent(user) && (
+        <section className="card" aria-labelledby="studies">
+          <h2 id="studies">Your studies</h2>
+          <StudentFacts user={user} />
+        </section>
+      )}
+      <p className="actions">
+        <Link className="button" href="/dashboard">
+          Open your dashboard
+        </Link>
+        {hasAnyRole(user, REPORT_ROLES) && (
+          <Link className="button button--quiet" href="/admin/reports">
+            View reports
+          </Link>
+        )}
+      </p>
+    </>
+  );
+}
+
+function Welcome({ lookupFailed }: { lookupFailed: boolean }) {
+  return (
+    <>
+      {lookupFailed && (
+        <p className="notice" role="status">
+          We couldn’t check whether you’re signed in just now, so you’re seeing the public page.
+        </p>
+      )}
+      <section className="hero" aria-labelledby="welcome">
+        <p className="eyebrow">Your campus, one account</p>
+        <h1 id="welcome">Welcome to Porter</h1>
+        <p className="lede">
+          Porter brings your Campus One account to the campus app: your profile, your studies and, for staff,
+          the reports. If you’re already signed in to Campus One, Porter signs you in by itself.
+        </p>
+        <p className="actions">
+          {/* A full page load, so the proxy can send the visitor through Campus One first. */}
+          <a className="button" href="/dashboard">
+            Go to your dashboard
+          </a>
+        </p>
+      </section>
+      <ul className="features" aria-label="What Porter offers">
+        <li className="card">
+          <h2>Students</h2>
+          <p>See your student ID, level, faculty and department as Campus One knows them.</p>
+        </li>
+        <li className="card">
+          <h2>Staff and admins</h2>
+          <p>Open the admin reports, available only to the roles that need them.</p>
+        </li>
+        <li className="card">
+          <h2>One sign-in</h2>
+          <p>No new password: Porter uses your Campus One account, and signs you out of both together.</p>
+        </li>
+      </ul>
+    </>
+  );
+}

@@ -1,0 +1,127 @@
+import { SESSION_COOKIE } from '@porter/shared';
+import type { MeResponse } from '@porter/shared';
+
+/**
+ * What the BFF says about a visitor, as the proxy and the pages need it. `unavailable` covers
+ * every answer that is neither a session nor a clean 401: the BFF unreachable, slow, failing or
+ * answering something this app does not understand.
+ */
+export type SessionLookup =
+  | { readonly status: 'signed-in'; readonly me: MeResponse }
+  | { readonly status: 'anonymous' }
+  | { readonly status: 'unavailable'; readonly reason: string };
+
+const SESSION_COOKIE_NAMES: ReadonlySet<string> = new Set([SESSION_COOKIE.insecure, SESSION_COOKIE.secure]);
+
+/** The `name=value` pairs of a `Cookie` header, values left exactly as the browser sent them. */
+export function parseCookieHeader(header: string | null): ReadonlyMap<string, string> {
+  const cookies = new Map<string, string>();
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    // The first occurrence wins, as in the `cookie` package the BFF parses with.
+    if (name && !cookies.has(name)) cookies.set(name, part.slice(eq + 1).trim());
+  }
+  return cookies;
+}
+
+/**
+ * The `Cookie` header to forward to the BFF: the session cookie alone, under either name, or
+ * `null` when the visitor has none.
+ *
+ * Both names count. The BFF picks `__Host-porter.sid` or `porter.sid` from its own `APP_URL`;
+ * behind a TLS-terminating load balancer this app cannot tell which one the BFF chose, and
+ * looking for the wrong one would send a signed-in visitor to sign-in on every page view (a
+ * redirect loop). Only the session cookie leaves the app: the BFF needs nothing else.
+ */
+export function sessionCookieHeader(cookies: ReadonlyMap<string, string>): string | null {
+  const pairs: string[] = [];
+  for (const [name, value] of cookies) {
+    if (SESSION_COOKIE_NAMES.has(name) && value !== '') pairs.push(`${name}=${value}`);
+  }
+  return pairs.length > 0 ? pairs.join('; ') : null;
+}
+
+/** Turns a `GET /auth/me` answer into a {@link SessionLookup}; no network, so tests need none. */
+export function interpretMeResponse(status: number, body: unknown): SessionLookup {
+  if (status === 200) {
+    return isMeResponse(body)
+      ? { status: 'signed-in', me: body }
+      : { status: 'unavailable', reason: '/auth/me answered 200 with a body that is not a MeResponse' };
+  }
+  if (status === 401) return { status: 'anonymous' };
+  return { status: 'unavailable', reason: `/auth/me answered ${status}` };
+}
+
+export interface LookupOptions {
+  /** The BFF's origin, without a trailing slash. */
+  readonly bffUrl: string;
+  readonly timeoutMs: number;
+  /** Injected by tests; the global `fetch` otherwise. */
+  readonly fetch?: typeof fetch;
+}
+
+/**
+ * Asks the BFF who the visitor is. Never throws: a network failure or a timeout is
+ * `unavailable`. With `cookie` null it asks as an anonymous visitor, which tells whether the BFF
+ * is up at all (it answers 401).
+ *
+ * Node's global `fetch` (undici) keeps connections alive and pools them per origin, so
+ * successive lookups reuse one connection to the BFF; the body is always read to the end so the
+ * connection can go back to the pool.
+ */
+export async function lookupSession(cookie: string | null, options: LookupOptions): Promise<SessionLookup> {
+  const doFetch = options.fetch ?? fetch;
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (cookie !== null) headers.cookie = cookie;
+  try {
+    const response = await doFetch(`${options.bffUrl}/auth/me`, {
+      headers,
+      cache: 'no-store',
+      redirect: 'manual',
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    return interpretMeResponse(response.status, body);
+  } catch (error) {
+    return { status: 'unavailable', reason: describeFetchError(error, options.timeoutMs) };
+  }
+}
+
+function describeFetchError(error: unknown, timeoutMs: number): string {
+  if (error instanceof Error) {
+    if (error.name === 'TimeoutError') return `/auth/me did not answer within ${timeoutMs} ms`;
+    const cause = error.cause;
+    if (cause instanceof Error && 'code' in cause) return `/auth/me failed: ${String(cause.code)}`;
+    return `/auth/me failed: ${error.message}`;
+  }
+  return '/auth/me failed';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const isStringOrNull = (value: unknown): boolean => value === null || typeof value === 'string';
+
+/** Checks the fields this app relies on; the rest of `User` is rendered defensively. */
+export function isMeResponse(value: unknown): value is MeResponse {
+  if (!isRecord(value) || !isRecord(value.user) || !isRecord(value.session)) return false;
+  const { user, session } = value;
+  return (
+    typeof user.sub === 'string' &&
+    typeof user.name === 'string' &&
+    isStringOrNull(user.role) &&
+    Array.isArray(user.roles) &&
+    user.roles.every((role) => typeof role === 'string') &&
+    typeof session.expiresAt === 'string' &&
+    typeof session.absoluteExpiresAt === 'string'
+  );
+}

@@ -1,0 +1,29 @@
+import type { NextConfig } from 'next';
+import { parseConfig } from './lib/config';
+
+/*
+ * @porter/shared resolves through its package exports. tsc (typecheck) and vitest read the
+ * TypeScript source through the `@porter/source` condition; Turbopack can be given no custom
+ * condition, nor map shared's NodeNext-style `./x.js` imports onto `.ts` files unless this app
+ * used NodeNext too (which breaks `next/link` and friends), so Next gets the `default`
+ * condition, shared's compiled dist/. The `dev` and `build` scripts build shared first.
+ */
+
+// Read when this file is loaded: at `next build` and `next dev`. `next start` loads it too but
+// takes rewrites from .next/routes-manifest.json, so a BFF_URL changed after the build only
+// reaches the app through proxy.ts (see lib/config.ts).
+const { bffUrl } = parseConfig(process.env);
+
+const nextConfig: NextConfig = {
+  poweredByHeader: false,
+  env: { PORTER_BUILT_BFF_URL: bffUrl },
+  async rewrites() {
+    // The browser sees one origin; the BFF's routes appear under it.
+    return ['/auth', '/api', '/webhooks'].map((prefix) => ({
+      source: `${prefix}/:path*`,
+      destination: `${bffUrl}${prefix}/:path*`,
+    }));
+  },
+};
+
+export default nextConfig;
