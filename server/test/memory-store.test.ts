@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Browser, signIn, startStack, type Stack } from './support/stack.js';
+import { Browser, chooseAccount, signIn, startStack, type Stack } from './support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -20,11 +20,7 @@ describe('development without Redis', () => {
   it('refuses a replayed callback on the in-memory store too', async () => {
     const browser = new Browser();
     const page = await browser.navigate(`${stack.appUrl}/auth/login`);
-    const uid = /\/interaction\/([^/]+)/.exec(page.url.pathname)?.[1];
-    const callback = await browser.navigate(new URL(`/interaction/${uid}/login`, page.url), {
-      init: { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'account=student' },
-      stop: (url) => url.pathname === '/auth/callback',
-    });
+    const callback = await chooseAccount(browser, page, 'student', (url) => url.pathname === '/auth/callback');
     const attacker = browser.clone();
     expect((await browser.fetch(callback.url)).status).toBe(302);
     expect((await attacker.fetch(callback.url, { headers: { accept: 'application/json' } })).status).toBe(400);

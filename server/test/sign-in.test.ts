@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MeResponse } from '@porter/shared';
-import { Browser, signIn, startStack, type Stack } from './support/stack.js';
+import { Browser, chooseAccount, signIn, startStack, type Stack } from './support/stack.js';
 import { sessionIdOf } from './support/session.js';
 
 let stack: Stack;
@@ -20,11 +20,7 @@ async function me(browser: Browser) {
 /** Starts a login and stops at the callback URL, before Porter sees it. */
 async function reachCallback(browser: Browser) {
   const page = await browser.navigate(app('/auth/login?returnTo=/dashboard'));
-  const uid = /\/interaction\/([^/]+)/.exec(page.url.pathname)?.[1];
-  const atCallback = await browser.navigate(new URL(`/interaction/${uid}/login`, page.url), {
-    init: { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'account=student' },
-    stop: (url) => url.pathname === '/auth/callback',
-  });
+  const atCallback = await chooseAccount(browser, page, 'student', (url) => url.pathname === '/auth/callback');
   return atCallback.url;
 }
 
@@ -100,13 +96,7 @@ describe('interactive sign-in', () => {
     const browser = new Browser();
     const tab1 = await browser.navigate(app('/auth/login?returnTo=/one'));
     const tab2 = await browser.navigate(app('/auth/login?returnTo=/two'));
-    const finish = async (page: typeof tab1) => {
-      const uid = /\/interaction\/([^/]+)/.exec(page.url.pathname)?.[1];
-      return browser.navigate(new URL(`/interaction/${uid}/login`, page.url), {
-        init: { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'account=student' },
-        stop: onApp,
-      });
-    };
+    const finish = (page: typeof tab1) => chooseAccount(browser, page, 'student', onApp);
     const [second, first] = [await finish(tab2), await finish(tab1)];
     expect(second.url.href).toBe(app('/two'));
     expect(first.url.href).toBe(app('/one'));
@@ -127,11 +117,7 @@ describe('return addresses', () => {
   it('accepts `next` as the seed examples name it', async () => {
     const browser = new Browser();
     const page = await browser.navigate(app('/auth/login?next=/from-next'));
-    const uid = /\/interaction\/([^/]+)/.exec(page.url.pathname)?.[1];
-    const done = await browser.navigate(new URL(`/interaction/${uid}/login`, page.url), {
-      init: { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'account=staff' },
-      stop: onApp,
-    });
+    const done = await chooseAccount(browser, page, 'staff', onApp);
     expect(done.url.href).toBe(app('/from-next'));
   });
 });
@@ -308,10 +294,7 @@ describe('id_token signatures', () => {
     try {
       const browser = new Browser();
       const page = await browser.navigate(`${pinned.appUrl}/auth/login`);
-      const uid = /\/interaction\/([^/]+)/.exec(page.url.pathname)?.[1];
-      const done = await browser.navigate(new URL(`/interaction/${uid}/login`, page.url), {
-        init: { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'account=student' },
-      });
+      const done = await chooseAccount(browser, page, 'student');
       expect(done.url.pathname).toBe('/auth/callback');
       expect(done.response.status).toBe(400);
       expect(await done.response.text()).toContain('porter/token_rejected');

@@ -9,7 +9,7 @@ import { CampusOne as CampusOneHandle } from '../../src/oidc/campus-one.js';
 import type { Kv } from '../../src/store/kv.js';
 import { MemoryKv } from '../../src/store/memory-kv.js';
 import { RedisKv } from '../../src/store/redis-kv.js';
-import { Browser } from './browser.js';
+import { Browser, type Navigation } from './browser.js';
 import { redisUrl } from './env.js';
 
 export const CLIENT = { clientId: 'porter-test', clientSecret: 'porter-test-secret-0123456789' } as const;
@@ -125,6 +125,14 @@ export async function signIn(
   const onApp = (url: URL) => url.origin === new URL(stack.appUrl).origin && !url.pathname.startsWith('/auth/');
   const page = await browser.navigate(`${origin}/auth/login?returnTo=${encodeURIComponent(returnTo)}`, { stop: onApp });
   if (onApp(page.url)) return page;
+  return chooseAccount(browser, page, account, onApp);
+}
+
+/**
+ * On Campus One's sign-in page (where `page` ended), picks the account and follows the
+ * redirects until `stop` says so: back at the app, or at the callback before Porter sees it.
+ */
+export async function chooseAccount(browser: Browser, page: Navigation, account: AccountHandle, stop?: (url: URL) => boolean) {
   const uid = /\/interaction\/([^/?#]+)/.exec(page.url.pathname)?.[1];
   if (page.response.status !== 200 || !uid) {
     throw new Error(`expected Campus One's sign-in page, got ${page.response.status} at ${page.url.href}`);
@@ -136,7 +144,7 @@ export async function signIn(
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ account }).toString(),
     },
-    stop: onApp,
+    ...(stop ? { stop } : {}),
   });
 }
 
