@@ -52,7 +52,7 @@ export function renderStatusPage(status: 403 | 503, options: StatusPageOptions):
 <style>${STYLE}</style>
 </head>
 <body>
-<header><a class="brand" href="/"><span class="mark" aria-hidden="true">P</span>Porter</a></header>
+<header><div class="bar"><a class="brand" href="/"><span class="mark" aria-hidden="true">P</span>Porter</a></div></header>
 <main>
 <section aria-labelledby="t">
 <p class="code">${status}</p>
@@ -73,7 +73,8 @@ const STYLE = `
 @media (prefers-color-scheme:dark){:root{--bg:#111418;--surface:#1a1e24;--text:#eef1f5;--muted:#a9b2bf;--border:#2d333c;--accent:#6b9bff;--accent-text:#0b1220}}
 *{box-sizing:border-box}
 body{margin:0;min-height:100vh;background:var(--bg);color:var(--text);font:1rem/1.55 system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans','Helvetica Neue',Arial,sans-serif}
-header{background:var(--surface);border-bottom:1px solid var(--border);padding:.75rem 1.25rem}
+header{background:var(--surface);border-bottom:1px solid var(--border)}
+.bar{max-width:68rem;margin:0 auto;padding:.75rem 1.25rem}
 .brand{display:inline-flex;align-items:center;gap:.5rem;font-weight:700;font-size:1.15rem;color:var(--text);text-decoration:none}
 .mark{display:inline-grid;place-items:center;width:1.75rem;height:1.75rem;border-radius:.5rem;background:var(--accent);color:var(--accent-text);font-size:1rem}
 main{max-width:38rem;margin:0 auto;padding:4rem 1.25rem;text-align:center}

@@ -43,7 +43,7 @@ export default async function DashboardPage({ searchParams }: PageProps<'/dashbo
         <section className="card" aria-labelledby="roles">
           <h2 id="roles">Roles</h2>
           <p className="muted">
-            Primary role: <strong>{user.role ?? 'none'}</strong>
+            Primary role: <strong className="capitalize">{user.role ?? 'none'}</strong>
           </p>
           <RoleList roles={user.roles} />
         </section>
