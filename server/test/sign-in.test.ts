@@ -153,6 +153,26 @@ describe('silent sign-in', () => {
     expect((await me(browser)).response.status).toBe(401);
   });
 
+  it('marks the visitor anonymous on any Campus One error to a silent attempt, without an error page', async () => {
+    const browser = new Browser();
+    const atCallback = await browser.navigate(app('/auth/login?prompt=none&returnTo=/news'), {
+      stop: (url) => url.pathname === '/auth/callback',
+    });
+    atCallback.url.searchParams.set('error', 'server_error');
+    const response = await browser.fetch(atCallback.url);
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('/news');
+    expect(browser.cookie('c1_anon')).toBe('1');
+  });
+
+  it('stops silent retries even when the silent attempt’s transaction is gone', async () => {
+    const browser = new Browser();
+    const response = await browser.fetch(app('/auth/callback?error=login_required&state=lost'));
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('/');
+    expect(browser.cookie('c1_anon')).toBe('1');
+  });
+
   it('clears the anonymous marker at the next successful sign-in', async () => {
     const browser = new Browser();
     await browser.navigate(app('/auth/login?prompt=none&returnTo=/'), { stop: onApp });
@@ -252,6 +272,8 @@ describe('sign-out', () => {
     expect(endSession.searchParams.get('post_logout_redirect_uri')).toBe(app('/'));
     expect(endSession.searchParams.get('id_token_hint')).toMatch(/^eyJ/);
     expect(browser.cookieNames()).not.toContain('porter.sid');
+    // The next page view must not sign the visitor silently back in.
+    expect(browser.cookie('c1_anon')).toBe('1');
     expect((await me(browser)).response.status).toBe(401);
     expect((await me(stolen)).response.status).toBe(401);
   });

@@ -51,28 +51,41 @@ export function authRouter(deps: AuthRouterDeps): Router {
     res.redirect(url.href);
   });
 
+  const markAnonymous = (res: Response) => res.cookie(ANON_MARKER_COOKIE, '1', { ...markerOptions, maxAge: ANON_MARKER_MS });
+
   router.get('/callback', async (req, res) => {
     const state = typeof req.query.state === 'string' ? req.query.state : '';
-    if (!state) throw new AppError(400, ErrorCode.InvalidState, 'The sign-in response carries no state. Please sign in again.');
-    const transaction = await transactions.take(req, res, state);
+    const error = typeof req.query.error === 'string' ? req.query.error : null;
+    const transaction = state ? await transactions.take(req, res, state) : null;
     if (!transaction) {
+      // A silent attempt whose transaction is gone (cookies cleared, expired) must still stop
+      // the web app from retrying, or a visitor could bounce between here and Campus One.
+      if (error && SILENT_SIGN_IN_ERRORS.has(error)) {
+        markAnonymous(res);
+        return res.redirect('/');
+      }
       throw new AppError(
         400,
         ErrorCode.InvalidState,
-        'This sign-in was started in another browser, has expired, or was already finished. Please sign in again.',
+        state
+          ? 'This sign-in was started in another browser, has expired, or was already finished. Please sign in again.'
+          : 'The sign-in response carries no state. Please sign in again.',
       );
     }
     if (!(await kv.setIfAbsent(keys.usedState(state), '1', TRANSACTION_TTL_MS))) {
       throw new AppError(400, ErrorCode.InvalidState, 'This sign-in response was already used. Please sign in again.');
     }
 
-    const error = req.query.error;
-    if (typeof error === 'string') {
-      if (transaction.silent && SILENT_SIGN_IN_ERRORS.has(error)) {
-        res.cookie(ANON_MARKER_COOKIE, '1', { ...markerOptions, maxAge: ANON_MARKER_MS });
+    if (error) {
+      log[transaction.silent ? 'info' : 'warn'](
+        { code: ErrorCode.ProviderError, providerError: error, description: req.query.error_description, silent: transaction.silent },
+        'Campus One answered with an error',
+      );
+      // The visitor of a silent attempt never asked to sign in: they see the page they opened.
+      if (transaction.silent) {
+        markAnonymous(res);
         return res.redirect(transaction.returnTo);
       }
-      log.warn({ code: ErrorCode.ProviderError, providerError: error, description: req.query.error_description }, 'Campus One answered with an error');
       throw new AppError(400, ErrorCode.ProviderError, 'Campus One could not sign you in. Please try again.');
     }
 
@@ -122,6 +135,9 @@ export function authRouter(deps: AuthRouterDeps): Router {
       await sessions.end(req);
     }
     res.clearCookie(config.session.cookieName, cookieOptions(config));
+    // Without the marker, the next page view would sign the visitor silently back in while
+    // their Campus One session lives (always so when Campus One offers no end-session URL).
+    markAnonymous(res);
     const body: LogoutResponse = { ok: true, endSessionUrl: url };
     res.json(body);
   });
