@@ -66,6 +66,80 @@ describe.each(stores)('the %s store', (_name, open) => {
     expect(await kv.zRangeFrom(k, 0)).toEqual(['long', 'short']);
   });
 
+  it('tells whether a key exists, whatever it holds', async () => {
+    const [s, z] = [key('exists-s'), key('exists-z')];
+    expect(await kv.exists(s)).toBe(false);
+    await kv.set(s, 'v', 10_000);
+    await kv.zAdd(z, 1, 'm', 10_000);
+    expect(await kv.exists(s)).toBe(true);
+    expect(await kv.exists(z)).toBe(true);
+    await kv.del(s);
+    expect(await kv.exists(s)).toBe(false);
+  });
+
+  it('updates a value from what it holds, keeping its time to live with keep', async () => {
+    const k = key('update');
+    expect(await kv.update(k, () => 'never', 'keep')).toBe(false);
+    expect(await kv.exists(k)).toBe(false);
+    expect(await kv.update(k, (current) => `${current}+1`, 60_000)).toBe(true);
+    expect(await kv.get(k)).toBe('null+1');
+    expect(await kv.update(k, (current) => `${current}+2`, 'keep')).toBe(true);
+    expect(await kv.get(k)).toBe('null+1+2');
+    expect(await kv.update(k, () => null, 'keep')).toBe(false);
+    expect(await kv.get(k)).toBe('null+1+2');
+
+    const short = key('update-ttl');
+    await kv.set(short, 'v', 30);
+    expect(await kv.update(short, (current) => `${current}!`, 'keep')).toBe(true);
+    await waitUntil(async () => (await kv.get(short)) === null);
+  });
+
+  it('runs an update again on the newer value when a write lands between its read and its write', async () => {
+    const k = key('race');
+    await kv.set(k, 'a', 10_000);
+    const seen: Array<string | null> = [];
+    const wrote = await kv.update(
+      k,
+      (current) => {
+        // The first run lets another writer in before its own write reaches the store.
+        if (seen.push(current) === 1) void kv.set(k, 'b', 10_000);
+        return `${current}+role`;
+      },
+      'keep',
+    );
+    expect(wrote).toBe(true);
+    expect(seen).toEqual(['a', 'b']);
+    expect(await kv.get(k)).toBe('b+role');
+  });
+
+  it('adds to hash fields and reads them back as strings', async () => {
+    const k = key('h');
+    expect(await kv.hGetAll(k)).toEqual({});
+    await kv.hIncrBy(k, { 'sign_in:silent': 1, 'role:staff': 2 }, 10_000);
+    await kv.hIncrBy(k, { 'sign_in:silent': 3 }, 10_000);
+    expect(await kv.hGetAll(k)).toEqual({ 'sign_in:silent': '4', 'role:staff': '2' });
+  });
+
+  it('forgets a hash when its time to live runs out', async () => {
+    const k = key('h-ttl');
+    await kv.hIncrBy(k, { n: 1 }, 30);
+    await waitUntil(async () => Object.keys(await kv.hGetAll(k)).length === 0);
+  });
+
+  it('keeps only the newest entries of a capped stream, and lists them newest first', async () => {
+    const k = key('x');
+    expect(await kv.streamLatest(k, 10)).toEqual([]);
+    for (const value of ['1', '2', '3', '4']) await kv.streamAdd(k, value, 3, 10_000);
+    expect(await kv.streamLatest(k, 10)).toEqual(['4', '3', '2']);
+    expect(await kv.streamLatest(k, 2)).toEqual(['4', '3']);
+  });
+
+  it('forgets a stream when its time to live runs out', async () => {
+    const k = key('x-ttl');
+    await kv.streamAdd(k, 'v', 10, 30);
+    await waitUntil(async () => (await kv.streamLatest(k, 1)).length === 0);
+  });
+
   it('passes its own write, read and delete check', async () => {
     await expect(kv.check(key('check'))).resolves.toBeUndefined();
   });

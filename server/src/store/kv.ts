@@ -10,6 +10,14 @@ export interface Kv {
   /** Sets only when the key is absent; true when it was set (Redis `SET NX PX`). */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
   del(key: string): Promise<void>;
+  exists(key: string): Promise<boolean>;
+  /**
+   * Replaces a value with `change(current)` as one atomic step: when another write lands between
+   * the read and the write, `change` runs again on the newer value (compare-and-set). `change`
+   * returns `null` to leave the key as it is. The time to live becomes `ttlMs`, or stays what it
+   * was with `'keep'`, in which case an absent key stays absent. True when it wrote.
+   */
+  update(key: string, change: (current: string | null) => string | null, ttlMs: number | 'keep'): Promise<boolean>;
   /** Sorted set: adds or updates a member, and keeps the whole set alive at least `keyTtlMs`. */
   zAdd(key: string, score: number, member: string, keyTtlMs: number): Promise<void>;
   zRem(key: string, member: string): Promise<void>;
@@ -17,6 +25,14 @@ export interface Kv {
   zRangeFrom(key: string, min: number): Promise<string[]>;
   /** Removes members with score < max. */
   zRemBelow(key: string, max: number): Promise<void>;
+  /** Hash: adds each increment to its field, and keeps the hash alive at least `keyTtlMs`. */
+  hIncrBy(key: string, increments: Readonly<Record<string, number>>, keyTtlMs: number): Promise<void>;
+  /** Every field of a hash; `{}` when the key is absent. */
+  hGetAll(key: string): Promise<Record<string, string>>;
+  /** Capped stream: appends, keeps the newest `maxLen` entries, and keeps the stream alive `keyTtlMs`. */
+  streamAdd(key: string, value: string, maxLen: number, keyTtlMs: number): Promise<void>;
+  /** The newest `count` values of a stream, newest first. */
+  streamLatest(key: string, count: number): Promise<string[]>;
   /** A real write, read and delete of `key`: proves the store works, not only that it answers. */
   check(key: string): Promise<void>;
   close(): Promise<void>;

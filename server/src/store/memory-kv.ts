@@ -13,6 +13,10 @@ interface Entry<T> {
 export class MemoryKv implements Kv {
   private readonly strings = new Map<string, Entry<string>>();
   private readonly sortedSets = new Map<string, Entry<Map<string, number>>>();
+  private readonly hashes = new Map<string, Entry<Map<string, number>>>();
+  private readonly streams = new Map<string, Entry<string[]>>();
+  /** One key holds one type, as in Redis: writing a type replaces the others. */
+  private readonly types: Map<string, Entry<unknown>>[] = [this.strings, this.sortedSets, this.hashes, this.streams];
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly now: () => number = Date.now) {
@@ -29,9 +33,18 @@ export class MemoryKv implements Kv {
   }
 
   private sweep() {
-    for (const map of [this.strings, this.sortedSets] as Map<string, Entry<unknown>>[]) {
+    for (const map of this.types) {
       for (const key of map.keys()) this.live(map, key);
     }
+  }
+
+  private claim(key: string, owner: Map<string, Entry<unknown>>) {
+    for (const map of this.types) if (map !== owner) map.delete(key);
+  }
+
+  /** Sets a container's expiry to `keyTtlMs` from now unless it already lives longer (Redis `PEXPIRE GT` + `NX`). */
+  private extend(entry: Entry<unknown>, keyTtlMs: number) {
+    entry.expiresAt = Math.max(entry.expiresAt, this.now() + keyTtlMs);
   }
 
   async get(key: string) {
@@ -39,27 +52,43 @@ export class MemoryKv implements Kv {
   }
 
   async set(key: string, value: string, ttlMs: number) {
-    this.sortedSets.delete(key);
+    this.claim(key, this.strings);
     this.strings.set(key, { value, expiresAt: this.now() + ttlMs });
   }
 
   async setIfAbsent(key: string, value: string, ttlMs: number) {
-    if (this.live(this.strings, key) || this.live(this.sortedSets, key)) return false;
+    if (await this.exists(key)) return false;
     await this.set(key, value, ttlMs);
     return true;
   }
 
   async del(key: string) {
-    this.strings.delete(key);
-    this.sortedSets.delete(key);
+    for (const map of this.types) map.delete(key);
+  }
+
+  async exists(key: string) {
+    return this.types.some((map) => this.live(map, key) !== undefined);
+  }
+
+  async update(key: string, change: (current: string | null) => string | null, ttlMs: number | 'keep') {
+    for (;;) {
+      const current = this.live(this.strings, key);
+      if (ttlMs === 'keep' && !current) return false;
+      const next = change(current?.value ?? null);
+      if (next === null) return false;
+      // `change` may itself have written the key: then it runs again, as it would on Redis.
+      if (this.live(this.strings, key) !== current) continue;
+      this.claim(key, this.strings);
+      this.strings.set(key, { value: next, expiresAt: ttlMs === 'keep' ? (current?.expiresAt ?? 0) : this.now() + ttlMs });
+      return true;
+    }
   }
 
   async zAdd(key: string, score: number, member: string, keyTtlMs: number) {
-    const expiresAt = this.now() + keyTtlMs;
-    const entry = this.live(this.sortedSets, key) ?? { value: new Map<string, number>(), expiresAt };
+    const entry = this.live(this.sortedSets, key) ?? { value: new Map<string, number>(), expiresAt: 0 };
     entry.value.set(member, score);
-    entry.expiresAt = Math.max(entry.expiresAt, expiresAt);
-    this.strings.delete(key);
+    this.extend(entry, keyTtlMs);
+    this.claim(key, this.sortedSets);
     this.sortedSets.set(key, entry);
   }
 
@@ -83,6 +112,32 @@ export class MemoryKv implements Kv {
     if (!entry) return;
     for (const [member, score] of entry.value) if (score < max) entry.value.delete(member);
     if (entry.value.size === 0) this.sortedSets.delete(key);
+  }
+
+  async hIncrBy(key: string, increments: Readonly<Record<string, number>>, keyTtlMs: number) {
+    const entry = this.live(this.hashes, key) ?? { value: new Map<string, number>(), expiresAt: 0 };
+    for (const [field, by] of Object.entries(increments)) entry.value.set(field, (entry.value.get(field) ?? 0) + by);
+    this.extend(entry, keyTtlMs);
+    this.claim(key, this.hashes);
+    this.hashes.set(key, entry);
+  }
+
+  async hGetAll(key: string) {
+    const entry = this.live(this.hashes, key);
+    return Object.fromEntries([...(entry?.value ?? [])].map(([field, value]) => [field, String(value)]));
+  }
+
+  async streamAdd(key: string, value: string, maxLen: number, keyTtlMs: number) {
+    const entry = this.live(this.streams, key) ?? { value: [], expiresAt: 0 };
+    entry.value.push(value);
+    entry.value.splice(0, Math.max(0, entry.value.length - maxLen));
+    this.extend(entry, keyTtlMs);
+    this.claim(key, this.streams);
+    this.streams.set(key, entry);
+  }
+
+  async streamLatest(key: string, count: number) {
+    return (this.live(this.streams, key)?.value ?? []).slice(-count).reverse();
   }
 
   check(key: string) {

@@ -39,6 +39,27 @@ export function createRedisClient(url: string): Client {
   return new Redis({ ...BASE_OPTIONS, ...auth, sentinels: nodes, name: name || 'mymaster' });
 }
 
+/**
+ * Writes ARGV[3] only if the key still holds what the caller read: ARGV[2], or nothing when
+ * ARGV[1] is '1'. ARGV[4] is the time to live in ms, or 'keep'.
+ */
+const COMPARE_AND_SET = `
+local current = redis.call('GET', KEYS[1])
+if ARGV[1] == '1' then
+  if current then return 0 end
+elseif current ~= ARGV[2] then
+  return 0
+end
+if ARGV[4] == 'keep' then
+  redis.call('SET', KEYS[1], ARGV[3], 'KEEPTTL')
+else
+  redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+end
+return 1`;
+
+/** Past this many lost races an update gives up: something rewrites the key without pause. */
+const UPDATE_ATTEMPTS = 10;
+
 function unavailable(cause: unknown): AppError {
   return new AppError(503, ErrorCode.StoreUnavailable, 'The session store is unavailable. Try again shortly.', { cause });
 }
@@ -88,6 +109,22 @@ export class RedisKv implements Kv {
     await this.run((c) => c.del(key));
   }
 
+  async exists(key: string) {
+    return (await this.run((c) => c.exists(key))) === 1;
+  }
+
+  async update(key: string, change: (current: string | null) => string | null, ttlMs: number | 'keep') {
+    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+      const current = await this.get(key);
+      if (ttlMs === 'keep' && current === null) return false;
+      const next = change(current);
+      if (next === null) return false;
+      const args = [current === null ? '1' : '0', current ?? '', next, String(ttlMs)];
+      if ((await this.run((c) => c.eval(COMPARE_AND_SET, 1, key, ...args))) === 1) return true;
+    }
+    throw unavailable(new Error(`"${key}" changed under ${UPDATE_ATTEMPTS} updates in a row`));
+  }
+
   async zAdd(key: string, score: number, member: string, keyTtlMs: number) {
     await this.run((c) =>
       c
@@ -110,6 +147,30 @@ export class RedisKv implements Kv {
 
   async zRemBelow(key: string, max: number) {
     await this.run((c) => c.zremrangebyscore(key, '-inf', `(${max}`));
+  }
+
+  async hIncrBy(key: string, increments: Readonly<Record<string, number>>, keyTtlMs: number) {
+    await this.run((c) => {
+      const transaction = c.multi();
+      for (const [field, by] of Object.entries(increments)) transaction.hincrby(key, field, by);
+      return transaction.pexpire(key, keyTtlMs, 'GT').pexpire(key, keyTtlMs, 'NX').exec();
+    });
+  }
+
+  hGetAll(key: string) {
+    return this.run((c) => c.hgetall(key));
+  }
+
+  async streamAdd(key: string, value: string, maxLen: number, keyTtlMs: number) {
+    await this.run((c) =>
+      c.multi().xadd(key, 'MAXLEN', maxLen, '*', 'value', value).pexpire(key, keyTtlMs, 'GT').pexpire(key, keyTtlMs, 'NX').exec(),
+    );
+  }
+
+  async streamLatest(key: string, count: number) {
+    const entries = await this.run((c) => c.xrevrange(key, '+', '-', 'COUNT', count));
+    // Each entry is [id, [field, value]], as streamAdd wrote it.
+    return entries.map(([, fields]) => fields[1] ?? '');
   }
 
   check(key: string) {
