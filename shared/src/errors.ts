@@ -29,6 +29,16 @@ export const ErrorCode = {
   StaleEvent: 'porter/stale_event',
   /** A back-channel logout token failed validation (OpenID Connect Back-Channel Logout 1.0 §2.6). */
   InvalidLogoutToken: 'porter/invalid_logout_token',
+  /**
+   * `CAMPUS_ONE_WEBHOOK_SECRET` is not set, so no webhook can be verified (503, RFC 9110 §15.6.4):
+   * Campus One retries later instead of losing the event.
+   */
+  WebhooksNotConfigured: 'porter/webhooks_not_configured',
+  /**
+   * A webhook with this delivery id is being applied right now (409, RFC 9110 §15.5.10); the
+   * sender should retry, and the retry is answered as a duplicate once the first one finished.
+   */
+  DeliveryInProgress: 'porter/delivery_in_progress',
   /** No route matches. */
   NotFound: 'porter/not_found',
   /** Anything unexpected; details are in the server log under the same request id. */
