@@ -15,6 +15,10 @@ declare module 'express-session' {
     /** The idle expiry counts from here; moved at most once per touch interval. */
     lastTouchedAt: number;
     absoluteExpiresAt: number;
+    /** How many times Porter changed `user` after sign-in (webhooks); absent means none. */
+    userRevision?: number;
+    /** Set by the store on the first write; see `mergeSessionWrite`. */
+    persisted?: true;
   }
 }
 

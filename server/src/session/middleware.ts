@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import { cookieOptions } from '../http/cookies.js';
 import type { Kv } from '../store/kv.js';
 import type { Keys } from '../store/keys.js';
+import { mergeSessionWrite } from './concurrent-writes.js';
 import { sessionTimes } from './data.js';
 
 /**
@@ -15,7 +16,9 @@ import { sessionTimes } from './data.js';
 function connectRedisClient(kv: Kv) {
   return {
     get: (key: string) => kv.get(key),
-    set: (key: string, value: string, _ex: 'EX', ttlSeconds: number) => kv.set(key, value, ttlSeconds * 1000),
+    // A write from a request that started earlier must not undo a role change or a revocation.
+    set: (key: string, value: string, _ex: 'EX', ttlSeconds: number) =>
+      kv.update(key, (stored) => mergeSessionWrite(stored, value), ttlSeconds * 1000),
     del: async (keys: string[]) => {
       for (const key of keys) await kv.del(key);
     },

@@ -1,11 +1,11 @@
 import type { Request } from 'express';
 import type { SessionData } from 'express-session';
-import type { User } from '@porter/shared';
+import { NO_ROLE, type User } from '@porter/shared';
 import type { Config } from '../config.js';
 import type { Sealer } from '../crypto/sealer.js';
 import type { Kv } from '../store/kv.js';
 import type { Keys } from '../store/keys.js';
-import type { StoredTokens } from './data.js';
+import { sessionTimes, type StoredTokens } from './data.js';
 
 export interface NewSession {
   user: User;
@@ -14,11 +14,37 @@ export interface NewSession {
   providerSid: string | null;
 }
 
+/** A stored session of someone other than the requester, as the admin API and webhooks see it. */
+export interface LiveSession {
+  id: string;
+  data: SessionData;
+}
+
+/** What a change to a user's sessions did, for the reports. */
+export interface SessionsChanged {
+  sessions: number;
+  /** The user's name as their sessions knew it, when they had any. */
+  name: string | null;
+  /** Their role before the change, when they had any session. */
+  previousRole: string | null;
+}
+
+interface RoleMove {
+  before: string | null;
+  after: string | null;
+  /** The session's absolute expiry, its score in the live-session index. */
+  expiresAt: number;
+}
+
+/** Checks the live-session index in batches, so a report on many sessions does not flood Redis. */
+const EXISTS_BATCH = 200;
+
 /**
- * Session lifecycle on top of express-session, and the indexes that let Porter find a user's
- * sessions (by `sub`, and by Campus One `sid`) without scanning. Index entries are scored by
- * the session's absolute expiry, so stale entries are pruned by score; entries for sessions
- * that ended early are dropped when a listing finds their session gone.
+ * Session lifecycle on top of express-session, and the indexes that let Porter find sessions
+ * without scanning: by user (`sub`), by Campus One session (`sid`), and every session with its
+ * role (for counting by role). Index entries are scored by the session's absolute expiry, so
+ * stale entries are pruned by score; entries for sessions that ended early are dropped when a
+ * listing finds their session gone.
  */
 export class Sessions {
   constructor(
@@ -31,11 +57,10 @@ export class Sessions {
 
   /** After a sign-in: a fresh session id (no fixation), the user and sealed tokens stored, indexed. */
   async begin(req: Request, init: NewSession): Promise<void> {
-    const previous = req.session.user
-      ? { id: req.sessionID, sub: req.session.user.sub, providerSid: req.session.providerSid ?? null }
-      : null;
+    const previous = signedInData(req);
+    const previousId = req.sessionID;
     await promisify((done) => req.session.regenerate(done));
-    if (previous) await this.unindex(previous.id, previous.sub, previous.providerSid);
+    if (previous) await this.unindex(previousId, previous);
     const now = this.now();
     Object.assign(req.session, {
       user: init.user,
@@ -53,15 +78,16 @@ export class Sessions {
     if (init.providerSid) {
       await this.kv.zAdd(this.keys.providerSessions(init.providerSid), score, req.sessionID, lifetime);
     }
+    await this.kv.zAdd(this.keys.liveSessions(), score, liveMember(req.sessionID, init.user.role), lifetime);
   }
 
   /** Ends the request's session, if it has one, in the store and in the indexes. */
   async end(req: Request): Promise<void> {
-    const { user, providerSid } = req.session;
-    if (!user) return;
+    const data = signedInData(req);
+    if (!data) return;
     const id = req.sessionID;
     await promisify((done) => req.session.destroy(done));
-    await this.unindex(id, user.sub, providerSid ?? null);
+    await this.unindex(id, data);
   }
 
   async tokens(req: Request): Promise<StoredTokens | null> {
@@ -79,24 +105,141 @@ export class Sessions {
     await promisify((done) => req.session.reload(done));
   }
 
-  /** The live session ids of one user, pruning index entries whose session is gone. */
-  async idsOfUser(sub: string): Promise<string[]> {
+  /** The live sessions of one user, newest first, pruning index entries whose session is gone. */
+  async ofUser(sub: string): Promise<LiveSession[]> {
     const key = this.keys.userSessions(sub);
     const now = this.now();
     await this.kv.zRemBelow(key, now);
-    const ids = await this.kv.zRangeFrom(key, now);
-    const live: string[] = [];
-    for (const id of ids) {
-      if (await this.kv.get(this.keys.session(id))) live.push(id);
+    const live: LiveSession[] = [];
+    for (const id of await this.kv.zRangeFrom(key, now)) {
+      const data = await this.read(id);
+      if (data) live.push({ id, data });
       else await this.kv.zRem(key, id);
     }
-    return live;
+    return live.sort((a, b) => b.data.createdAt - a.data.createdAt);
   }
 
-  private async unindex(id: string, sub: string, providerSid: string | null): Promise<void> {
-    await this.kv.zRem(this.keys.userSessions(sub), id);
-    if (providerSid) await this.kv.zRem(this.keys.providerSessions(providerSid), id);
+  /** Ends every session of one user, on every instance at once. */
+  async endAllOfUser(sub: string): Promise<SessionsChanged> {
+    return this.endEach(await this.ofUser(sub));
   }
+
+  /**
+   * Ends the sessions that came from one Campus One session. With `sub`, only sessions of that
+   * user: a logout token naming both must not end someone else's session.
+   */
+  async endProviderSession(sid: string, sub: string | null): Promise<SessionsChanged & { sub: string | null }> {
+    const key = this.keys.providerSessions(sid);
+    const now = this.now();
+    await this.kv.zRemBelow(key, now);
+    const found: LiveSession[] = [];
+    for (const id of await this.kv.zRangeFrom(key, now)) {
+      const data = await this.read(id);
+      if (!data) await this.kv.zRem(key, id);
+      else if (sub === null || data.user.sub === sub) found.push({ id, data });
+    }
+    return { ...(await this.endEach(found)), sub: found[0]?.data.user.sub ?? sub };
+  }
+
+  /**
+   * Applies `edit` to the user of every live session of `sub`, so the next request on any
+   * instance sees it. Each session changes in one atomic step, and raises `userRevision` so that
+   * a request writing back an older copy keeps this user (see `mergeSessionWrite`).
+   */
+  async updateUser(sub: string, edit: (user: User) => User): Promise<SessionsChanged> {
+    const sessions = await this.ofUser(sub);
+    let updated = 0;
+    for (const { id } of sessions) {
+      const move = await this.updateOne(id, edit);
+      if (!move) continue;
+      updated++;
+      if (move.before !== move.after) {
+        await this.kv.zRem(this.keys.liveSessions(), liveMember(id, move.before));
+        await this.kv.zAdd(this.keys.liveSessions(), move.expiresAt, liveMember(id, move.after), this.config.session.absoluteTimeoutMs);
+      }
+    }
+    return { sessions: updated, ...aboutUser(sessions) };
+  }
+
+  /** Live sessions now, by the primary role of their user; prunes entries of sessions gone. */
+  async countByRole(): Promise<Record<string, number>> {
+    const key = this.keys.liveSessions();
+    const now = this.now();
+    await this.kv.zRemBelow(key, now);
+    const members = await this.kv.zRangeFrom(key, now);
+    const counts: Record<string, number> = {};
+    for (let start = 0; start < members.length; start += EXISTS_BATCH) {
+      await Promise.all(
+        members.slice(start, start + EXISTS_BATCH).map(async (member) => {
+          const { id, role } = parseLiveMember(member);
+          if (await this.kv.exists(this.keys.session(id))) counts[role] = (counts[role] ?? 0) + 1;
+          else await this.kv.zRem(key, member);
+        }),
+      );
+    }
+    return counts;
+  }
+
+  /** A stored session that is signed in and not past its idle expiry, or `null`. */
+  private async read(id: string): Promise<SessionData | null> {
+    const stored = await this.kv.get(this.keys.session(id));
+    if (stored === null) return null;
+    const data = JSON.parse(stored) as Partial<SessionData>;
+    if (!data.user || data.lastTouchedAt === undefined || data.absoluteExpiresAt === undefined) return null;
+    const { expiresAt } = sessionTimes({ lastTouchedAt: data.lastTouchedAt, absoluteExpiresAt: data.absoluteExpiresAt }, this.config.session.idleTimeoutMs);
+    return expiresAt > this.now() ? (data as SessionData) : null;
+  }
+
+  /** The role before and after, when the session was still there to change. */
+  private async updateOne(id: string, edit: (user: User) => User): Promise<RoleMove | null> {
+    let move: RoleMove | null = null;
+    const wrote = await this.kv.update(
+      this.keys.session(id),
+      (stored) => {
+        if (stored === null) return null;
+        const data = JSON.parse(stored) as SessionData;
+        const user = edit(data.user);
+        move = { before: data.user.role, after: user.role, expiresAt: data.absoluteExpiresAt };
+        return JSON.stringify({ ...data, user, userRevision: (data.userRevision ?? 0) + 1 } satisfies SessionData);
+      },
+      'keep',
+    );
+    return wrote ? move : null;
+  }
+
+  private async endEach(sessions: readonly LiveSession[]): Promise<SessionsChanged> {
+    for (const { id, data } of sessions) {
+      await this.kv.del(this.keys.session(id));
+      await this.unindex(id, data);
+    }
+    return { sessions: sessions.length, ...aboutUser(sessions) };
+  }
+
+  private async unindex(id: string, data: Pick<SessionData, 'user' | 'providerSid'>): Promise<void> {
+    await this.kv.zRem(this.keys.userSessions(data.user.sub), id);
+    if (data.providerSid) await this.kv.zRem(this.keys.providerSessions(data.providerSid), id);
+    await this.kv.zRem(this.keys.liveSessions(), liveMember(id, data.user.role));
+  }
+}
+
+/** The request's session data when it is signed in; `providerSid` may be missing in older sessions. */
+function signedInData(req: Request): Pick<SessionData, 'user' | 'providerSid'> | null {
+  return req.session.user ? { user: req.session.user, providerSid: req.session.providerSid ?? null } : null;
+}
+
+function aboutUser(sessions: readonly LiveSession[]): Omit<SessionsChanged, 'sessions'> {
+  const newest = sessions[0]?.data.user;
+  return { name: newest?.name ?? null, previousRole: newest?.role ?? null };
+}
+
+// Session ids are base64url (express-session's uid-safe), so the first space ends the id.
+function liveMember(id: string, role: string | null): string {
+  return `${id} ${role ?? NO_ROLE}`;
+}
+
+function parseLiveMember(member: string): { id: string; role: string } {
+  const space = member.indexOf(' ');
+  return { id: member.slice(0, space), role: member.slice(space + 1) };
 }
 
 function promisify(run: (done: (err?: unknown) => void) => void): Promise<void> {

@@ -7,6 +7,16 @@ export interface Keys {
   userSessions(sub: string): string;
   /** Sorted set of the session ids that came from one Campus One session (`sid` claim). */
   providerSessions(sid: string): string;
+  /** Sorted set of every session, as `<session id> <role>`, for counting sessions by role. */
+  liveSessions(): string;
+  /** A webhook delivery id being applied or already applied, so a replay is not applied again. */
+  webhookDelivery(id: string): string;
+  /** A back-channel logout token's `jti` already used, so a replayed token is refused. */
+  logoutTokenJti(jti: string): string;
+  /** Hash of one UTC day's auth event counters (`YYYY-MM-DD`). */
+  reportDay(date: string): string;
+  /** Capped stream of the latest role changes and revocations. */
+  sessionChanges(): string;
   /** Marks a login transaction's `state` as used, so a callback cannot be replayed. */
   usedState(state: string): string;
   /** Held while one request refreshes a session's tokens. */
@@ -21,6 +31,11 @@ export function createKeys(prefix: string): Keys {
     session: (sessionId: string) => sessionPrefix + sessionId,
     userSessions: (sub: string) => `${prefix}user-sessions:${sub}`,
     providerSessions: (sid: string) => `${prefix}sid-sessions:${sid}`,
+    liveSessions: () => `${prefix}live-sessions`,
+    webhookDelivery: (id: string) => `${prefix}webhook-delivery:${id}`,
+    logoutTokenJti: (jti: string) => `${prefix}logout-jti:${jti}`,
+    reportDay: (date: string) => `${prefix}report-day:${date}`,
+    sessionChanges: () => `${prefix}session-changes`,
     usedState: (state: string) => `${prefix}used-state:${state}`,
     refreshLock: (sessionId: string) => `${prefix}refresh-lock:${sessionId}`,
     health: (instance: string) => `${prefix}health:${instance}`,

@@ -1,0 +1,26 @@
+import type { SessionData } from 'express-session';
+
+/**
+ * What to store when express-session writes a session back, given what the store holds now
+ * (`null`: nothing), or `null` to write nothing. Runs inside `Kv.update`, so `stored` is exactly
+ * the value the write replaces.
+ *
+ * express-session writes the whole session at the end of a request, from what it read at the
+ * start. Meanwhile another instance may have changed the stored session, and a stale write must
+ * not undo that:
+ * - Campus One changed the user's role, name or email (`Sessions.updateUser` raised
+ *   `userRevision`): the stored user stays;
+ * - the session was ended (revocation, back-channel logout, sign-out in another tab): a session
+ *   that was read from the store carries `persisted`, and is not brought back to life.
+ */
+export function mergeSessionWrite(stored: string | null, incoming: string): string | null {
+  const next = JSON.parse(incoming) as SessionData;
+  if (stored === null) return next.persisted ? null : JSON.stringify({ ...next, persisted: true });
+  const current = JSON.parse(stored) as SessionData;
+  const storedRevision = current.userRevision ?? 0;
+  if (storedRevision > (next.userRevision ?? 0)) {
+    next.user = current.user;
+    next.userRevision = storedRevision;
+  }
+  return JSON.stringify({ ...next, persisted: true });
+}
