@@ -3,13 +3,15 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createSealer } from './crypto/sealer.js';
 import { errorHandler, notFound } from './errors.js';
-import { securityHeaders } from './http/headers.js';
+import { noStore, securityHeaders } from './http/headers.js';
 import type { CampusOne } from './oidc/campus-one.js';
 import { TokenRefresher } from './oidc/token-refresh.js';
 import { TransactionCookies } from './oidc/transaction.js';
 import { authRouter } from './routes/auth.js';
 import { healthRouter } from './routes/health.js';
+import { meFromStore } from './routes/me.js';
 import { createSessionStore, sessionMiddleware } from './session/middleware.js';
+import { createSessionReader } from './session/reader.js';
 import { Sessions } from './session/sessions.js';
 import { createKeys } from './store/keys.js';
 import type { Kv } from './store/kv.js';
@@ -34,8 +36,12 @@ export function createApp(deps: AppDeps): Express {
 
   const app = express();
   app.disable('x-powered-by');
+  // Every answer is no-store JSON or a redirect: an ETag would only cost a SHA-1 of each body.
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
   app.use(securityHeaders);
+  // Every page view asks /auth/me: its steady state is answered here, before express-session.
+  app.get('/auth/me', noStore, meFromStore({ config, reader: createSessionReader(config, store), now }));
   app.use(healthRouter({ kv, keys, campusOne }));
   app.use(sessionMiddleware(config, store));
   app.use('/auth', authRouter({ config, campusOne, sessions, transactions, refresher, kv, keys, log, now }));

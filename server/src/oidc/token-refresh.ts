@@ -11,6 +11,11 @@ import { isGrantRevoked } from './protocol-errors.js';
 export const REFRESH_BEFORE_MS = 60_000;
 const LOCK_TTL_MS = 15_000;
 
+/** True when the access token expires within {@link REFRESH_BEFORE_MS}; `null`: it never expires. */
+export function refreshDue(accessTokenExpiresAt: number | null | undefined, now: number): boolean {
+  return typeof accessTokenExpiresAt === 'number' && accessTokenExpiresAt - now <= REFRESH_BEFORE_MS;
+}
+
 export type RefreshOutcome = 'not-due' | 'refreshed' | 'busy' | 'failed' | 'ended';
 
 /**
@@ -25,8 +30,7 @@ export class TokenRefresher {
   ) {}
 
   private due(req: Request): boolean {
-    const expiresAt = req.session.accessTokenExpiresAt;
-    return typeof expiresAt === 'number' && expiresAt - this.deps.now() <= REFRESH_BEFORE_MS;
+    return refreshDue(req.session.accessTokenExpiresAt, this.deps.now());
   }
 
   async refreshIfDue(req: Request): Promise<RefreshOutcome> {

@@ -1,8 +1,8 @@
 import { Router, type Response } from 'express';
-import { ANON_MARKER_COOKIE, ErrorCode, type LogoutResponse, type MeResponse } from '@porter/shared';
+import { ANON_MARKER_COOKIE, ErrorCode, type LogoutResponse } from '@porter/shared';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { AppError, errorBody } from '../errors.js';
+import { AppError } from '../errors.js';
 import { cookieOptions } from '../http/cookies.js';
 import { requireCsrfHeader } from '../http/csrf.js';
 import { noStore } from '../http/headers.js';
@@ -11,10 +11,10 @@ import { completeAuthorization, endSessionUrl, startAuthorization } from '../oid
 import { safeReturnTo } from '../oidc/return-to.js';
 import type { TokenRefresher } from '../oidc/token-refresh.js';
 import { TRANSACTION_TTL_MS, type TransactionCookies } from '../oidc/transaction.js';
-import { sessionTimes, signedIn } from '../session/data.js';
 import type { Sessions } from '../session/sessions.js';
 import type { Kv } from '../store/kv.js';
 import type { Keys } from '../store/keys.js';
+import { meHandler } from './me.js';
 
 /** Errors a `prompt=none` attempt gets when the visitor has no Campus One session (OIDC Core §3.1.2.6). */
 const SILENT_SIGN_IN_ERRORS = new Set(['login_required', 'interaction_required', 'consent_required', 'account_selection_required']);
@@ -102,27 +102,7 @@ export function authRouter(deps: AuthRouterDeps): Router {
     res.redirect(transaction.returnTo);
   });
 
-  router.get('/me', async (req, res) => {
-    const session = signedIn(req.session);
-    if (!session) return unauthenticated(res);
-    const current = now();
-    if (sessionTimes(session, config.session.idleTimeoutMs).expiresAt <= current) {
-      await sessions.end(req);
-      return unauthenticated(res);
-    }
-    if ((await refresher.refreshIfDue(req)) === 'ended') return unauthenticated(res);
-    // A refresh reloads the session: read it again.
-    const live = signedIn(req.session);
-    if (!live) return unauthenticated(res);
-    // Moving the idle expiry marks the session changed, so express-session writes it, once per interval.
-    if (current - live.lastTouchedAt >= config.session.touchIntervalMs) live.lastTouchedAt = current;
-    const times = sessionTimes(live, config.session.idleTimeoutMs);
-    const body: MeResponse = {
-      user: live.user,
-      session: { expiresAt: new Date(times.expiresAt).toISOString(), absoluteExpiresAt: new Date(times.absoluteExpiresAt).toISOString() },
-    };
-    res.json(body);
-  });
+  router.get('/me', meHandler({ config, sessions, refresher, now }));
 
   router.post('/logout', requireCsrfHeader, async (req, res) => {
     let url: string | null = null;
@@ -143,8 +123,4 @@ export function authRouter(deps: AuthRouterDeps): Router {
   });
 
   return router;
-}
-
-function unauthenticated(res: Response) {
-  res.status(401).json(errorBody(ErrorCode.Unauthenticated, 'Not signed in.'));
 }

@@ -1,0 +1,60 @@
+import { sign } from 'cookie-signature';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessionIdOf } from './support/session.js';
+import { Browser, SESSION_SECRET, signIn, startStack, type Stack } from './support/stack.js';
+
+// /auth/me's steady state is answered before express-session (routes/me.ts): these check that
+// it accepts and refuses exactly the cookies express-session does, and answers alike.
+const PREVIOUS_SECRET = 'previous-session-secret-0123456789-abcdef';
+const MINUTE = 60_000;
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ env: { SESSION_SECRET: `${SESSION_SECRET},${PREVIOUS_SECRET}`, SESSION_TOUCH_INTERVAL_MS: String(5 * MINUTE) } });
+});
+afterAll(() => stack.close());
+
+const cookieName = () => stack.instances[0]!.config.session.cookieName;
+const meWith = (cookieValue: string) =>
+  new Browser().fetch(`${stack.appUrl}/auth/me`, { headers: { cookie: `${cookieName()}=${encodeURIComponent(cookieValue)}` } });
+
+describe('GET /auth/me read path', () => {
+  it('accepts a session cookie signed with any configured secret, so rotating SESSION_SECRET keeps sessions', async () => {
+    const browser = new Browser();
+    await signIn(browser, stack, 'student');
+    const id = sessionIdOf(browser, stack);
+    expect((await meWith(`s:${sign(id, SESSION_SECRET)}`)).status).toBe(200);
+    expect((await meWith(`s:${sign(id, PREVIOUS_SECRET)}`)).status).toBe(200);
+  });
+
+  it('refuses a real session id signed with another secret, or not signed at all', async () => {
+    const browser = new Browser();
+    await signIn(browser, stack, 'student');
+    const id = sessionIdOf(browser, stack);
+    expect((await meWith(`s:${sign(id, 'some-other-secret-0123456789-abcdefghij')}`)).status).toBe(401);
+    expect((await meWith(id)).status).toBe(401);
+    expect((await meWith(`s:${id}`)).status).toBe(401);
+  });
+
+  it('answers the same headers and body whether it only reads or also moves the idle expiry', async () => {
+    const browser = new Browser();
+    await signIn(browser, stack, 'student');
+    const read = await browser.fetch(`${stack.appUrl}/auth/me`);
+    stack.instances[0]!.clock.offsetMs = 6 * MINUTE;
+    let touched: Response;
+    try {
+      touched = await browser.fetch(`${stack.appUrl}/auth/me`);
+    } finally {
+      stack.instances[0]!.clock.offsetMs = 0;
+    }
+    // A write re-sends the same session cookie (express-session does so for a changed session).
+    const ignored = ['date', 'content-length', 'set-cookie'];
+    const headers = (response: Response) => Object.fromEntries([...response.headers].filter(([name]) => !ignored.includes(name)));
+    expect(headers(read)).toEqual(headers(touched));
+    expect(read.headers.get('cache-control')).toBe('no-store');
+    expect(read.headers.get('set-cookie')).toBeNull();
+    expect(touched.headers.get('set-cookie')).toContain(browser.cookie(cookieName()));
+    const [readBody, touchedBody] = (await Promise.all([read.json(), touched.json()])) as { user: unknown; session: { expiresAt: string } }[];
+    expect(touchedBody?.user).toEqual(readBody?.user);
+    expect(Date.parse(touchedBody?.session.expiresAt ?? '')).toBeGreaterThan(Date.parse(readBody?.session.expiresAt ?? ''));
+  });
+});
