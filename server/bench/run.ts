@@ -1,0 +1,278 @@
+// `pnpm bench`: Porter's /auth/me against the floors (node:http, bare Express) and a peer
+// (express-openid-connect), in interleaved rounds within one run, plus Redis bytes per session
+// and server CPU per sign-in. Prints a Markdown table; writes JSON to server/bench-results/.
+// A script, not a test: absolute numbers drift between runs, ratios within a run do not.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { sign } from 'cookie-signature';
+import type { MeResponse } from '@porter/shared';
+import { createKeys } from '../src/store/keys.js';
+import { runLoad, type LoadResult } from './lib/load.js';
+import { canPin, cpuMicros } from './lib/processes.js';
+import { callsBetween, commandCalls, memoryUsage } from './lib/redis-stats.js';
+import { commandsPerRequest, fixed, markdownTable, median } from './lib/report.js';
+import { signIn } from './lib/sign-in.js';
+import { SERVER_DIR, startBenchStack, type BenchStack, type Server } from './lib/stack.js';
+
+const { values: args } = parseArgs({
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
+  options: {
+    rounds: { type: 'string', default: '5' },
+    seconds: { type: 'string', default: '6' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '64' },
+    'sign-ins': { type: 'string', default: '100' },
+    profile: { type: 'boolean', default: false },
+  },
+});
+const ROUNDS = Number(args.rounds);
+const SECONDS = Number(args.seconds);
+const WARMUP_SECONDS = Number(args.warmup);
+const CONNECTIONS = Number(args.connections);
+const SIGN_INS = Number(args['sign-ins']);
+const RESULTS_DIR = join(SERVER_DIR, 'bench-results');
+const SETTLE_MS = 300;
+
+interface Target {
+  name: string;
+  server: Server;
+  url: string;
+  cookie?: string;
+  /** Every response must carry this status, or the row measured something else. */
+  expect: number;
+}
+
+interface Sample extends LoadResult {
+  round: number;
+  cpuMicrosPerRequest: number;
+  redisCalls: Map<string, number>;
+}
+
+const stops: (() => Promise<void>)[] = [];
+async function stopAll() {
+  while (stops.length > 0) await stops.pop()?.().catch((err: unknown) => console.error('while stopping:', err));
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void stopAll().finally(() => process.exit(130)));
+}
+
+try {
+  await main();
+} catch (err) {
+  console.error(err);
+  process.exitCode = 1;
+} finally {
+  await stopAll();
+}
+
+async function main() {
+  console.log(`Starting Redis, Campus One and the servers${canPin ? ' (servers on core 0, load on core 1)' : ' (taskset unavailable: not pinned)'}...`);
+  const profileDir = args.profile ? join(RESULTS_DIR, 'profiles') : null;
+  const stack = await startBenchStack(stops, { profileDir });
+  const { porter, eoc, bareExpress, bareNode, porterConfig } = stack;
+  const cookieName = porterConfig.session.cookieName;
+
+  console.log('Signing in at the local Campus One (Porter and express-openid-connect)...');
+  const porterBrowser = await signIn(`${porter.origin}/auth/login?returnTo=/dashboard`, porter.origin, '/auth/callback');
+  const signedInAt = Date.now();
+  const porterCookieValue = porterBrowser.cookie(cookieName) ?? '';
+  const me = (await (await fetch(`${porter.origin}/auth/me`, { headers: { cookie: `${cookieName}=${porterCookieValue}` } })).json()) as MeResponse;
+  if (!me.user?.studentId) throw new Error(`Porter's /auth/me did not answer the signed-in student: ${JSON.stringify(me)}`);
+  const eocBrowser = await signIn(`${eoc.origin}/login`, eoc.origin, '/callback');
+  const eocCookie = `appSession=${eocBrowser.cookie('appSession') ?? ''}`;
+  const eocUser = (await (await fetch(`${eoc.origin}/me`, { headers: { cookie: eocCookie } })).json()) as Record<string, unknown>;
+  if (!eocUser.student_id) throw new Error(`express-openid-connect's /me did not answer the signed-in student: ${JSON.stringify(eocUser)}`);
+
+  const sessionId = /^s:([^.]+)\./.exec(decodeURIComponent(porterCookieValue))?.[1] ?? '';
+  const memory = await sessionMemory(stack, sessionId, me.user.sub);
+
+  const porterCookie = `${cookieName}=${porterCookieValue}`;
+  // A cookie an attacker could make: a real session id, signed with a key that is not Porter's.
+  const forgedCookie = `${cookieName}=${encodeURIComponent(`s:${sign(sessionId, 'not-the-session-secret-0123456789abcdef')}`)}`;
+  const targets: Target[] = [
+    { name: 'Porter /auth/me, signed in', server: porter, url: `${porter.origin}/auth/me`, cookie: porterCookie, expect: 200 },
+    { name: 'Porter /auth/me, no cookie', server: porter, url: `${porter.origin}/auth/me`, expect: 401 },
+    { name: 'Porter /auth/me, forged cookie', server: porter, url: `${porter.origin}/auth/me`, cookie: forgedCookie, expect: 401 },
+    { name: 'Express 5 + cookie-parser + 1 GET', server: bareExpress, url: `${bareExpress.origin}/auth/me`, cookie: porterCookie, expect: 200 },
+    { name: 'node:http + HMAC + 1 GET', server: bareNode, url: `${bareNode.origin}/auth/me`, cookie: porterCookie, expect: 200 },
+    { name: 'express-openid-connect 3 + connect-redis', server: eoc, url: `${eoc.origin}/me`, cookie: eocCookie, expect: 200 },
+  ];
+  const [, , , bareExpressRow, , eocRow] = targets;
+
+  console.log(`Warming up (${WARMUP_SECONDS} s each)...`);
+  for (const target of targets) await measure(target, stack, WARMUP_SECONDS, 0);
+
+  const samples = new Map<Target, Sample[]>(targets.map((t) => [t, []]));
+  for (let round = 1; round <= ROUNDS; round++) {
+    // Each round starts at a different target, so no row always follows the same neighbour.
+    const order = targets.map((_, i) => targets[(i + round - 1) % targets.length] as Target);
+    for (const target of order) {
+      const sample = await measure(target, stack, SECONDS, round);
+      samples.get(target)?.push(sample);
+      console.log(`  round ${round}/${ROUNDS}  ${target.name.padEnd(42)} ${fixed(sample.requestsPerSecond).padStart(6)} req/s  p99 ${sample.p99Ms} ms`);
+    }
+  }
+  const roundsDoneAt = Date.now();
+
+  console.log(`Measuring server CPU over ${SIGN_INS} sign-ins each...`);
+  const porterSignIn = await signInCost(porter, () => signIn(`${porter.origin}/auth/login?returnTo=/dashboard`, porter.origin, '/auth/callback'));
+  const eocSignIn = await signInCost(eoc, () => signIn(`${eoc.origin}/login`, eoc.origin, '/callback'));
+
+  const ratioTo = (target: Target, base: Target | undefined) =>
+    median(
+      (samples.get(target) ?? []).map((sample) => {
+        const baseSample = samples.get(base as Target)?.find((s) => s.round === sample.round);
+        return baseSample ? sample.requestsPerSecond / baseSample.requestsPerSecond : NaN;
+      }),
+    );
+  const summary = targets.map((target) => {
+    const list = samples.get(target) ?? [];
+    const requests = list.reduce((sum, s) => sum + s.requests, 0);
+    const calls = new Map<string, number>();
+    for (const s of list) for (const [name, count] of s.redisCalls) calls.set(name, (calls.get(name) ?? 0) + count);
+    return {
+      name: target.name,
+      status: target.expect,
+      requestsPerSecond: median(list.map((s) => s.requestsPerSecond)),
+      p50Ms: median(list.map((s) => s.p50Ms)),
+      p99Ms: median(list.map((s) => s.p99Ms)),
+      cpuMicrosPerRequest: median(list.map((s) => s.cpuMicrosPerRequest)),
+      redisPerRequest: commandsPerRequest(calls, requests),
+      redisWrites: [...calls].filter(([name]) => name !== 'get').reduce((sum, [, count]) => sum + count, 0),
+      requests,
+      ratioToBareExpress: ratioTo(target, bareExpressRow),
+      ratioToEoc: ratioTo(target, eocRow),
+      samples: list.map((s) => ({ ...s, redisCalls: Object.fromEntries(s.redisCalls) })),
+    };
+  });
+
+  const table = markdownTable(
+    ['server doing the work of /auth/me', 'status', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'Redis per request', '× bare Express'],
+    summary.map((row) => [
+      row.name,
+      String(row.status),
+      fixed(row.requestsPerSecond),
+      fixed(row.p50Ms, 1),
+      fixed(row.p99Ms, 1),
+      fixed(row.cpuMicrosPerRequest),
+      row.redisPerRequest,
+      `${fixed(row.ratioToBareExpress, 2)}×`,
+    ]),
+  );
+
+  const [signedIn, noCookie, forged, express] = summary;
+  const touchesAllowed = Math.floor((roundsDoneAt - signedInAt) / porterConfig.session.touchIntervalMs);
+  const goals = [
+    goal('/auth/me ≥ 0.9× bare Express + GET (median of per-round ratios)', `${fixed(signedIn?.ratioToBareExpress ?? NaN, 2)}×`, (signedIn?.ratioToBareExpress ?? 0) >= 0.9),
+    goal('/auth/me ≥ 1.7× express-openid-connect + Redis', `${fixed(signedIn?.ratioToEoc ?? NaN, 2)}×`, (signedIn?.ratioToEoc ?? 0) >= 1.7),
+    goal('/auth/me p99 no worse than bare Express', `${fixed(signedIn?.p99Ms ?? NaN, 1)} ms vs ${fixed(express?.p99Ms ?? NaN, 1)} ms`, (signedIn?.p99Ms ?? Infinity) <= (express?.p99Ms ?? 0)),
+    goal(
+      'zero Redis writes per /auth/me in steady state',
+      `${signedIn?.redisWrites ?? '?'} writes in ${signedIn?.requests ?? '?'} requests (${touchesAllowed} idle-expiry moves allowed by the ${porterConfig.session.touchIntervalMs / 1000} s touch interval)`,
+      (signedIn?.redisWrites ?? Infinity) <= touchesAllowed,
+    ),
+    goal('≤ 4 KB of Redis per session, tokens and indexes included', `${memory.total} B`, memory.total <= 4096),
+    goal(
+      'no cookie and forged cookie at least as fast as signed in, without Redis',
+      `${fixed(noCookie?.requestsPerSecond ?? NaN)} and ${fixed(forged?.requestsPerSecond ?? NaN)} vs ${fixed(signedIn?.requestsPerSecond ?? NaN)} req/s; Redis: ${noCookie?.redisPerRequest}, ${forged?.redisPerRequest}`,
+      Math.min(noCookie?.requestsPerSecond ?? 0, forged?.requestsPerSecond ?? 0) >= (signedIn?.requestsPerSecond ?? Infinity) &&
+        noCookie?.redisPerRequest === 'none' &&
+        forged?.redisPerRequest === 'none',
+    ),
+  ];
+
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores; Node ${process.version}; Redis ${stack.redisVersion} on loopback`;
+  const method =
+    `${canPin ? 'server pinned to core 0, autocannon (separate process), Redis and Campus One on core 1' : 'not pinned (no taskset)'}; ` +
+    `${CONNECTIONS} connections; medians of ${ROUNDS} interleaved rounds of ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up each`;
+  const report = [
+    `### /auth/me under load (${method})`,
+    '',
+    table,
+    '',
+    `Machine: ${machine}.`,
+    '',
+    '### Porter per session and per sign-in',
+    '',
+    markdownTable(
+      ['measure', 'value'],
+      [
+        ['Redis bytes per session (MEMORY USAGE): session key', `${memory.session} B (${memory.storedChars} chars of JSON, ${memory.sealedTokenChars} of them sealed tokens)`],
+        ['index entries: user → sessions, Campus One sid → sessions', `${memory.userIndex} B + ${memory.sidIndex} B (one-session user)`],
+        ['total per session', `${memory.total} B`],
+        [`server CPU per sign-in (mean over ${SIGN_INS}; Campus One excluded)`, `Porter ${fixed(porterSignIn / 1000, 2)} ms; express-openid-connect ${fixed(eocSignIn / 1000, 2)} ms`],
+      ],
+    ),
+    '',
+    '### Goals',
+    '',
+    ...goals.map((g) => `- ${g.met ? '✅' : '❌'} ${g.name}: ${g.figure}`),
+  ].join('\n');
+  console.log(`\n${report}\n`);
+
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = join(RESULTS_DIR, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({ machine, method, rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, summary, memory, signIn: { count: SIGN_INS, porterCpuMicros: porterSignIn, eocCpuMicros: eocSignIn }, goals }, null, 2),
+  );
+  console.log(`Results written to ${file}${profileDir ? `; CPU profiles in ${profileDir}` : ''}`);
+  if (!goals.every((g) => g.met)) process.exitCode = 2;
+}
+
+function goal(name: string, figure: string, met: boolean) {
+  return { name, figure, met };
+}
+
+/** One autocannon run, with the server's CPU time and Redis's commands around it. */
+async function measure(target: Target, stack: BenchStack, seconds: number, round: number): Promise<Sample> {
+  const callsBefore = await commandCalls(stack.redis);
+  const cpuBefore = cpuMicros(target.server.pid);
+  const result = await runLoad({ url: target.url, ...(target.cookie ? { cookie: target.cookie } : {}), connections: CONNECTIONS, seconds });
+  // Requests still in flight when autocannon stops finish now: count them here, not in the next row.
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  const cpuAfter = cpuMicros(target.server.pid);
+  const redisCalls = callsBetween(callsBefore, await commandCalls(stack.redis));
+  const unexpected = Object.entries(result.statuses).filter(([status]) => Number(status) !== target.expect);
+  if (unexpected.length > 0 || result.errors > 0) {
+    throw new Error(`${target.name}: expected only ${target.expect}, got ${JSON.stringify(result.statuses)} and ${result.errors} errors`);
+  }
+  return { ...result, round, cpuMicrosPerRequest: (cpuAfter - cpuBefore) / Math.max(result.requests, 1), redisCalls };
+}
+
+/**
+ * The server's CPU time per complete sign-in (login, Campus One, callback), a few at a time.
+ * The provider runs in this process, on the other core, so its work is not counted.
+ */
+async function signInCost(server: Server, run: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 5; i++) await run();
+  const concurrency = 4;
+  let left = SIGN_INS;
+  const before = cpuMicros(server.pid);
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (left-- > 0) await run();
+    }),
+  );
+  return (cpuMicros(server.pid) - before) / SIGN_INS;
+}
+
+/** Bytes one signed-in session takes in Redis: its key and its entries in the indexes. */
+async function sessionMemory(stack: BenchStack, sessionId: string, sub: string) {
+  const keys = createKeys(stack.porterConfig.redis.prefix);
+  const stored = (await stack.redis.get(keys.session(sessionId))) ?? '{}';
+  const data = JSON.parse(stored) as { tokens?: string; providerSid?: string | null };
+  const session = await memoryUsage(stack.redis, keys.session(sessionId));
+  const userIndex = await memoryUsage(stack.redis, keys.userSessions(sub));
+  const sidIndex = data.providerSid ? await memoryUsage(stack.redis, keys.providerSessions(data.providerSid)) : 0;
+  return {
+    session,
+    userIndex,
+    sidIndex,
+    total: session + userIndex + sidIndex,
+    storedChars: stored.length,
+    sealedTokenChars: data.tokens?.length ?? 0,
+  };
+}
