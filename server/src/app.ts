@@ -5,16 +5,22 @@ import { createSealer } from './crypto/sealer.js';
 import { errorHandler, notFound } from './errors.js';
 import { noStore, securityHeaders } from './http/headers.js';
 import type { CampusOne } from './oidc/campus-one.js';
+import { LogoutTokens } from './oidc/logout-token.js';
 import { TokenRefresher } from './oidc/token-refresh.js';
 import { TransactionCookies } from './oidc/transaction.js';
+import { AuthEvents } from './reports/auth-events.js';
+import { adminRouter } from './routes/admin.js';
 import { authRouter } from './routes/auth.js';
+import { backchannelLogoutRouter } from './routes/backchannel-logout.js';
 import { healthRouter } from './routes/health.js';
 import { meFromStore } from './routes/me.js';
+import { webhooksRouter } from './routes/webhooks.js';
 import { createSessionStore, sessionMiddleware } from './session/middleware.js';
 import { createSessionReader } from './session/reader.js';
 import { Sessions } from './session/sessions.js';
 import { createKeys } from './store/keys.js';
 import type { Kv } from './store/kv.js';
+import { Deliveries } from './webhooks/deliveries.js';
 
 export interface AppDeps {
   config: Config;
@@ -33,6 +39,9 @@ export function createApp(deps: AppDeps): Express {
   const sessions = new Sessions(config, kv, keys, createSealer(config.session.secrets, 'tokens'), now);
   const transactions = new TransactionCookies(config, createSealer(config.session.secrets, 'transaction'), now);
   const refresher = new TokenRefresher({ campusOne, sessions, kv, keys, log, now });
+  const authEvents = new AuthEvents({ kv, keys, sessions, log, now });
+  const deliveries = new Deliveries(kv, keys, config.campusOne.webhookMaxAgeMs);
+  const logoutTokens = new LogoutTokens({ campusOne, config: config.campusOne, kv, keys, now });
 
   const app = express();
   app.disable('x-powered-by');
@@ -43,8 +52,12 @@ export function createApp(deps: AppDeps): Express {
   // Every page view asks /auth/me: its steady state is answered here, before express-session.
   app.get('/auth/me', noStore, meFromStore({ config, reader: createSessionReader(config, store), now }));
   app.use(healthRouter({ kv, keys, campusOne }));
+  // Campus One calls these, not a browser: no session, and the webhook needs its body untouched.
+  app.use('/webhooks', webhooksRouter({ config, sessions, authEvents, deliveries, log, now }));
+  app.use('/auth', backchannelLogoutRouter({ logoutTokens, sessions, authEvents, log }));
   app.use(sessionMiddleware(config, store));
-  app.use('/auth', authRouter({ config, campusOne, sessions, transactions, refresher, kv, keys, log, now }));
+  app.use('/auth', authRouter({ config, campusOne, sessions, transactions, refresher, authEvents, kv, keys, log, now }));
+  app.use('/admin', adminRouter({ config, sessions, authEvents, log }));
   app.use(notFound);
   app.use(errorHandler(log));
   return app;

@@ -24,6 +24,8 @@ export interface Config {
     readonly timeoutMs: number;
     /** Webhook HMAC keys, newest first; empty when webhooks are not configured. */
     readonly webhookSecrets: readonly string[];
+    /** Webhook events dated earlier than this (by `occurredAt`) are refused as replays. */
+    readonly webhookMaxAgeMs: number;
   };
   readonly session: {
     /** Signing keys, newest first: the first signs, all verify. */
@@ -92,6 +94,7 @@ const env = z.object({
     .optional(),
   CAMPUS_ONE_TIMEOUT_MS: duration(5 * SECOND),
   CAMPUS_ONE_WEBHOOK_SECRET: secretList.optional(),
+  CAMPUS_ONE_WEBHOOK_MAX_AGE_MS: duration(60 * 60 * SECOND),
   SESSION_SECRET: secretList
     .refine((list) => list.every((s) => s.length >= SESSION_SECRET_MIN), `each secret must be at least ${SESSION_SECRET_MIN} characters`)
     .optional(),
@@ -167,6 +170,7 @@ export function loadConfig(
       insecureHttp: issuer.protocol === 'http:' || discovery.protocol === 'http:',
       timeoutMs: e.CAMPUS_ONE_TIMEOUT_MS,
       webhookSecrets: e.CAMPUS_ONE_WEBHOOK_SECRET ?? [],
+      webhookMaxAgeMs: e.CAMPUS_ONE_WEBHOOK_MAX_AGE_MS,
     },
     session: {
       secrets: e.SESSION_SECRET ?? [generateSecret()],

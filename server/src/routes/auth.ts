@@ -1,4 +1,4 @@
-import { Router, type Response } from 'express';
+import { Router, type ErrorRequestHandler, type Response } from 'express';
 import { ANON_MARKER_COOKIE, ErrorCode, type LogoutResponse } from '@porter/shared';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -11,6 +11,7 @@ import { completeAuthorization, endSessionUrl, startAuthorization } from '../oid
 import { safeReturnTo } from '../oidc/return-to.js';
 import type { TokenRefresher } from '../oidc/token-refresh.js';
 import { TRANSACTION_TTL_MS, type TransactionCookies } from '../oidc/transaction.js';
+import type { AuthEvents } from '../reports/auth-events.js';
 import type { Sessions } from '../session/sessions.js';
 import type { Kv } from '../store/kv.js';
 import type { Keys } from '../store/keys.js';
@@ -26,6 +27,7 @@ export interface AuthRouterDeps {
   sessions: Sessions;
   transactions: TransactionCookies;
   refresher: TokenRefresher;
+  authEvents: AuthEvents;
   kv: Kv;
   keys: Keys;
   log: Logger;
@@ -33,7 +35,7 @@ export interface AuthRouterDeps {
 }
 
 export function authRouter(deps: AuthRouterDeps): Router {
-  const { config, campusOne, sessions, transactions, refresher, kv, keys, log, now } = deps;
+  const { config, campusOne, sessions, transactions, refresher, authEvents, kv, keys, log, now } = deps;
   const markerOptions = cookieOptions(config);
   const router = Router();
   router.use(noStore);
@@ -53,6 +55,13 @@ export function authRouter(deps: AuthRouterDeps): Router {
 
   const markAnonymous = (res: Response) => res.cookie(ANON_MARKER_COOKIE, '1', { ...markerOptions, maxAge: ANON_MARKER_MS });
 
+  /** Counts a failed sign-in for the reports, by code, then lets the error handler answer. */
+  const countFailure: ErrorRequestHandler = async (err, _req, res, next) => {
+    const reason = err instanceof AppError ? err.code : ErrorCode.Internal;
+    await authEvents.record({ type: 'sign_in_failed', reason, silent: res.locals.silentSignIn === true });
+    next(err);
+  };
+
   router.get('/callback', async (req, res) => {
     const state = typeof req.query.state === 'string' ? req.query.state : '';
     const error = typeof req.query.error === 'string' ? req.query.error : null;
@@ -61,6 +70,7 @@ export function authRouter(deps: AuthRouterDeps): Router {
       // A silent attempt whose transaction is gone (cookies cleared, expired) must still stop
       // the web app from retrying, or a visitor could bounce between here and Campus One.
       if (error && SILENT_SIGN_IN_ERRORS.has(error)) {
+        await authEvents.record({ type: 'silent_no_provider_session' });
         markAnonymous(res);
         return res.redirect('/');
       }
@@ -72,6 +82,8 @@ export function authRouter(deps: AuthRouterDeps): Router {
           : 'The sign-in response carries no state. Please sign in again.',
       );
     }
+    // For countFailure, once the attempt is known.
+    res.locals.silentSignIn = transaction.silent;
     if (!(await kv.setIfAbsent(keys.usedState(state), '1', TRANSACTION_TTL_MS))) {
       throw new AppError(400, ErrorCode.InvalidState, 'This sign-in response was already used. Please sign in again.');
     }
@@ -83,6 +95,11 @@ export function authRouter(deps: AuthRouterDeps): Router {
       );
       // The visitor of a silent attempt never asked to sign in: they see the page they opened.
       if (transaction.silent) {
+        await authEvents.record(
+          SILENT_SIGN_IN_ERRORS.has(error)
+            ? { type: 'silent_no_provider_session' }
+            : { type: 'sign_in_failed', reason: ErrorCode.ProviderError, silent: true },
+        );
         markAnonymous(res);
         return res.redirect(transaction.returnTo);
       }
@@ -98,9 +115,11 @@ export function authRouter(deps: AuthRouterDeps): Router {
     );
     await sessions.begin(req, session);
     log.info({ sub: session.user.sub, role: session.user.role, silent: transaction.silent }, 'signed in');
+    await authEvents.record({ type: 'signed_in', role: session.user.role, silent: transaction.silent });
     res.clearCookie(ANON_MARKER_COOKIE, markerOptions);
     res.redirect(transaction.returnTo);
   });
+  router.use('/callback', countFailure);
 
   router.get('/me', meHandler({ config, sessions, refresher, now }));
 
@@ -113,6 +132,7 @@ export function authRouter(deps: AuthRouterDeps): Router {
       url = configuration ? endSessionUrl(configuration, tokens?.idToken ?? null, `${config.appUrl}/`) : null;
       log.info({ sub: req.session.user.sub }, 'signed out');
       await sessions.end(req);
+      await authEvents.record({ type: 'signed_out' });
     }
     res.clearCookie(config.session.cookieName, cookieOptions(config));
     // Without the marker, the next page view would sign the visitor silently back in while

@@ -5,7 +5,8 @@ import type { Config } from '../config.js';
 import type { Sealer } from '../crypto/sealer.js';
 import type { Kv } from '../store/kv.js';
 import type { Keys } from '../store/keys.js';
-import { sessionTimes, type StoredTokens } from './data.js';
+import { signedIn, type StoredTokens } from './data.js';
+import { hasExpired } from './lifetime.js';
 
 export interface NewSession {
   user: User;
@@ -184,10 +185,8 @@ export class Sessions {
   private async read(id: string): Promise<SessionData | null> {
     const stored = await this.kv.get(this.keys.session(id));
     if (stored === null) return null;
-    const data = JSON.parse(stored) as Partial<SessionData>;
-    if (!data.user || data.lastTouchedAt === undefined || data.absoluteExpiresAt === undefined) return null;
-    const { expiresAt } = sessionTimes({ lastTouchedAt: data.lastTouchedAt, absoluteExpiresAt: data.absoluteExpiresAt }, this.config.session.idleTimeoutMs);
-    return expiresAt > this.now() ? (data as SessionData) : null;
+    const data = signedIn(JSON.parse(stored) as Partial<SessionData>);
+    return data && !hasExpired(data, this.now(), this.config.session.idleTimeoutMs) ? data : null;
   }
 
   /** The role before and after, when the session was still there to change. */

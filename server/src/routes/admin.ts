@@ -1,0 +1,85 @@
+import { Router } from 'express';
+import type { SessionData } from 'express-session';
+import {
+  ErrorCode,
+  REPORT_ROLES,
+  SESSION_ADMIN_ROLES,
+  type AdminReport,
+  type RevokeSessionsResponse,
+  type SessionSummary,
+  type UserSessionsResponse,
+} from '@porter/shared';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { AppError } from '../errors.js';
+import { requireCsrfHeader } from '../http/csrf.js';
+import { noStore } from '../http/headers.js';
+import { requireRole } from '../http/require-role.js';
+import type { AuthEvents } from '../reports/auth-events.js';
+import { sessionTimes } from '../session/data.js';
+import type { Sessions } from '../session/sessions.js';
+
+export interface AdminRouterDeps {
+  config: Config;
+  sessions: Sessions;
+  authEvents: AuthEvents;
+  log: Logger;
+}
+
+/** Campus One's `sub` is opaque; this bound only keeps absurd input out of Redis keys. */
+const MAX_SUB_LENGTH = 255;
+
+/** The reports (staff and admins) and the session admin API (admins). Every answer is JSON. */
+export function adminRouter(deps: AdminRouterDeps): Router {
+  const { config, sessions, authEvents, log } = deps;
+  const router = Router();
+  router.use(noStore);
+
+  router.get('/reports', requireRole(...REPORT_ROLES), async (_req, res) => {
+    const body: AdminReport = await authEvents.report();
+    res.json(body);
+  });
+
+  router.get('/users/:sub/sessions', requireRole(...SESSION_ADMIN_ROLES), async (req, res) => {
+    const sub = subParam(req.params.sub);
+    const live = await sessions.ofUser(sub);
+    const body: UserSessionsResponse = {
+      sub,
+      sessions: live.map(({ data }) => summaryOf(data, config.session.idleTimeoutMs)),
+    };
+    res.json(body);
+  });
+
+  router.delete('/users/:sub/sessions', requireRole(...SESSION_ADMIN_ROLES), requireCsrfHeader, async (req, res) => {
+    const sub = subParam(req.params.sub);
+    const actor = req.session.user?.sub ?? null;
+    const ended = await sessions.endAllOfUser(sub);
+    log.info({ sub, actor, sessions: ended.sessions }, 'sessions revoked by an admin');
+    await authEvents.record({
+      type: 'session_change',
+      change: { kind: 'revoked', sub, name: ended.name, source: 'admin', event: null, actor, previousRole: null, newRole: null, sessions: ended.sessions },
+    });
+    const body: RevokeSessionsResponse = { ok: true, revoked: ended.sessions };
+    res.json(body);
+  });
+
+  return router;
+}
+
+function subParam(raw: unknown): string {
+  if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_SUB_LENGTH) {
+    throw new AppError(400, ErrorCode.BadRequest, `The user id must be Campus One's "sub", 1 to ${MAX_SUB_LENGTH} characters.`);
+  }
+  return raw;
+}
+
+function summaryOf(data: SessionData, idleTimeoutMs: number): SessionSummary {
+  const times = sessionTimes(data, idleTimeoutMs);
+  return {
+    role: data.user.role,
+    createdAt: new Date(data.createdAt).toISOString(),
+    lastSeenAt: new Date(data.lastTouchedAt).toISOString(),
+    expiresAt: new Date(times.expiresAt).toISOString(),
+    absoluteExpiresAt: new Date(times.absoluteExpiresAt).toISOString(),
+  };
+}
