@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-export default defineConfig({
+/** Module resolution, shared with vitest.e2e.config.ts. */
+export const resolution = {
   resolve: {
     alias: { '@/': fileURLToPath(new URL('./', import.meta.url)) },
   },
@@ -9,8 +10,13 @@ export default defineConfig({
   // export), as tsc does, rather than a dist/ that may be stale or missing; the rest are Vite's
   // default server conditions.
   ssr: { resolve: { conditions: ['@porter/source', 'module', 'node', 'development|production'] } },
+};
+
+export default defineConfig({
+  ...resolution,
   test: {
     include: ['test/unit/**/*.test.ts'],
     environment: 'node',
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
   },
 });

@@ -1,0 +1,185 @@
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { freePort, startRedis } from '../../../scripts/redis.mjs';
+import type { RunningRedis } from '../../../scripts/redis.mjs';
+import { killOnExit, runToCompletion, startProcess, statusOf, waitFor } from './processes';
+import type { ChildEnv, Running } from './processes';
+
+/*
+ * Porter as it runs in production, on loopback: `next start` over a `next build`, the built
+ * server (`node dist/main.js`), Redis, and the local Campus One, each a process of its own on a
+ * free port, stopped by pid. Used by the end-to-end tests and the proxy benchmark.
+ */
+
+export const ROOT_DIR = fileURLToPath(new URL('../../../', import.meta.url));
+export const WEB_DIR = fileURLToPath(new URL('../../', import.meta.url));
+const SERVER_DIR = fileURLToPath(new URL('../../../server/', import.meta.url));
+const CAMPUS_ONE_RUNNER = fileURLToPath(new URL('./campus-one.mjs', import.meta.url));
+const NEXT_BIN = createRequire(import.meta.url).resolve('next/dist/bin/next');
+
+export type AccountId = 'student' | 'staff' | 'admin';
+
+/** A seeded Campus One account, as the provider describes it. */
+export interface Account {
+  readonly id: AccountId;
+  readonly name: string;
+  readonly role: string;
+  readonly studentId: string | null;
+}
+
+export interface Stack {
+  /** APP_URL: the only origin the browser talks to, besides Campus One's. */
+  readonly webUrl: string;
+  readonly serverUrl: string;
+  /** Campus One's issuer, the origin of its sign-in and sign-out pages. */
+  readonly issuer: string;
+  account(id: AccountId): Account;
+  /** Stops the BFF alone, to see the web app cope without it. */
+  stopServer(): Promise<void>;
+  /** Stops everything still running. */
+  stop(): Promise<void>;
+}
+
+export const bffUrlFor = (serverPort: number): string => `http://127.0.0.1:${serverPort}`;
+
+/**
+ * The environment children start from. Never the test runner's NODE_ENV (`test`): Next warns on
+ * it and the server would read it.
+ */
+function baseEnv(): ChildEnv {
+  const env: ChildEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+  delete env.NODE_ENV;
+  return env;
+}
+
+/**
+ * Builds shared, the server and the web app. The web app's rewrites of /auth, /api and /webhooks
+ * are frozen at build time (web/README.md), so it is built for the server port the stack will
+ * use: the browser then reaches the BFF exactly as in production.
+ */
+export async function buildApps(serverPort: number): Promise<void> {
+  const env = { ...baseEnv(), BFF_URL: bffUrlFor(serverPort) };
+  await runToCompletion('pnpm', ['--filter', '@porter/server', 'build'], { cwd: ROOT_DIR, env });
+  await runToCompletion('pnpm', ['--filter', '@porter/web', 'build'], { cwd: ROOT_DIR, env });
+}
+
+/** `next start` on 127.0.0.1:port; resolves once it serves a file (which never asks the BFF). */
+export async function startWeb(options: { port: number; bffUrl: string; env?: Record<string, string> }): Promise<Running> {
+  const web = startProcess('next start', process.execPath, [NEXT_BIN, 'start', '-p', String(options.port), '-H', '127.0.0.1'], {
+    cwd: WEB_DIR,
+    env: { ...baseEnv(), BFF_URL: options.bffUrl, ...options.env },
+  });
+  const url = `http://127.0.0.1:${options.port}`;
+  await waitFor(`${url}/icon.svg`, async () => ((await statusOf(`${url}/icon.svg`)) === 200 ? true : undefined), {
+    process: web,
+  }).catch(async (error: unknown) => {
+    await web.stop();
+    throw error;
+  });
+  return web;
+}
+
+interface CampusOneInfo {
+  issuer: string;
+  discoveryUrl: string;
+  accounts: Account[];
+}
+
+/** Starts the whole stack with the server on `serverPort`, the port the web app was built for. */
+export async function startStack(options: { serverPort: number }): Promise<Stack> {
+  const started: Array<{ stop(): Promise<void> }> = [];
+  const stopAll = async () => {
+    for (const each of started.reverse()) await each.stop();
+    started.length = 0;
+  };
+  try {
+    const redis: RunningRedis = await startRedis(await freePort());
+    const redisPid = redis.pid === undefined ? null : killOnExit(redis.pid);
+    started.push({ stop: () => redis.stop().then(() => redisPid?.forget()) });
+
+    const webPort = await freePort();
+    const webUrl = `http://127.0.0.1:${webPort}`;
+    const serverUrl = bffUrlFor(options.serverPort);
+    const client = { clientId: 'porter-e2e', clientSecret: randomBytes(24).toString('base64url') };
+
+    const campusOne = startProcess(
+      'Campus One',
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        CAMPUS_ONE_RUNNER,
+        JSON.stringify({
+          host: '127.0.0.1',
+          clients: [
+            {
+              ...client,
+              redirectUris: [`${webUrl}/auth/callback`],
+              postLogoutRedirectUris: [`${webUrl}/`],
+              // Server to server, as in production: Campus One calls the BFF, not the web app.
+              backchannelLogoutUri: `${serverUrl}/auth/backchannel-logout`,
+            },
+          ],
+        }),
+      ],
+      // tsx (a server dev dependency) is resolved from here.
+      { cwd: SERVER_DIR, env: baseEnv() },
+    );
+    started.push(campusOne);
+    const provider = await waitFor('Campus One to start', async () => firstJsonLine<CampusOneInfo>(campusOne.output()), {
+      process: campusOne,
+    });
+
+    let server: Running | null = startProcess('server', process.execPath, ['dist/main.js'], {
+      cwd: SERVER_DIR,
+      env: {
+        ...baseEnv(),
+        APP_URL: webUrl,
+        PORT: String(options.serverPort),
+        HOST: '127.0.0.1',
+        CAMPUS_ONE_ISSUER: provider.issuer,
+        CAMPUS_ONE_DISCOVERY_URL: provider.discoveryUrl,
+        CAMPUS_ONE_CLIENT_ID: client.clientId,
+        CAMPUS_ONE_CLIENT_SECRET: client.clientSecret,
+        SESSION_SECRET: randomBytes(32).toString('base64url'),
+        REDIS_URL: redis.url,
+        LOG_LEVEL: 'warn',
+      },
+    });
+    started.push(server);
+    await waitFor(`${serverUrl}/readyz`, async () => ((await statusOf(`${serverUrl}/readyz`)) === 200 ? true : undefined), {
+      process: server,
+    });
+
+    started.push(await startWeb({ port: webPort, bffUrl: serverUrl }));
+
+    return {
+      webUrl,
+      serverUrl,
+      issuer: provider.issuer,
+      account(id) {
+        const account = provider.accounts.find((candidate) => candidate.id === id);
+        if (!account) throw new TypeError(`"id" must be a seeded Campus One account, got "${id}"`);
+        return account;
+      },
+      async stopServer() {
+        await server?.stop();
+        server = null;
+      },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** The first complete line of `output` that is a JSON object (stderr shares the buffer). */
+function firstJsonLine<T>(output: string): T | undefined {
+  const line = output
+    .split('\n')
+    .slice(0, -1)
+    .find((candidate) => candidate.startsWith('{'));
+  return line === undefined ? undefined : (JSON.parse(line) as T);
+}
