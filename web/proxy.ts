@@ -8,7 +8,8 @@ import { renderStatusPage } from '@/lib/status-page';
 
 // Routing only: lib/proxy-decision.ts decides, and says why.
 export async function proxy(request: NextRequest): Promise<Response> {
-  const { bffUrl, sessionLookupTimeoutMs } = getConfig();
+  const { bffUrl, sessionLookupTimeoutMs, proxyBypassed } = getConfig();
+  if (proxyBypassed) return NextResponse.next();
   const facts: RequestFacts = {
     method: request.method,
     pathname: request.nextUrl.pathname,

@@ -16,6 +16,12 @@ export interface WebConfig {
   readonly builtBffUrl: string | undefined;
   /** How long a `/auth/me` call may take before the BFF counts as unavailable. */
   readonly sessionLookupTimeoutMs: number;
+  /**
+   * `PORTER_BENCH_BYPASS_PROXY=1`: proxy.ts lets every request through untouched, so bench/proxy.ts
+   * can measure what the proxy costs against the same build without it. For that benchmark only:
+   * it turns off silent sign-in and the proxy's 403 and 503 answers (the pages still check).
+   */
+  readonly proxyBypassed: boolean;
 }
 
 export const DEFAULT_BFF_URL = 'http://127.0.0.1:4000';
@@ -48,6 +54,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     bffUrl,
     builtBffUrl: env.PORTER_BUILT_BFF_URL || undefined,
     sessionLookupTimeoutMs: SESSION_LOOKUP_TIMEOUT_MS,
+    proxyBypassed: env.PORTER_BENCH_BYPASS_PROXY === '1',
   });
 }
 
@@ -59,6 +66,8 @@ export function getConfig(): WebConfig {
     BFF_URL: process.env.BFF_URL,
     // A literal after `next build` (next.config.ts `env`), not read at run time.
     PORTER_BUILT_BFF_URL: process.env.PORTER_BUILT_BFF_URL,
+    PORTER_BENCH_BYPASS_PROXY: process.env.PORTER_BENCH_BYPASS_PROXY,
   });
+  if (loaded.proxyBypassed) console.warn('porter/web: PORTER_BENCH_BYPASS_PROXY=1: the proxy is off (benchmark only)');
   return loaded;
 }

@@ -3,7 +3,17 @@ import { parseConfig } from '@/lib/config';
 
 describe('parseConfig', () => {
   it('defaults BFF_URL to the local server', () => {
-    expect(parseConfig({})).toEqual({ bffUrl: 'http://127.0.0.1:4000', builtBffUrl: undefined, sessionLookupTimeoutMs: 2000 });
+    expect(parseConfig({})).toEqual({
+      bffUrl: 'http://127.0.0.1:4000',
+      builtBffUrl: undefined,
+      sessionLookupTimeoutMs: 2000,
+      proxyBypassed: false,
+    });
+  });
+
+  it('bypasses the proxy only when PORTER_BENCH_BYPASS_PROXY is exactly 1', () => {
+    expect(parseConfig({ PORTER_BENCH_BYPASS_PROXY: '1' }).proxyBypassed).toBe(true);
+    expect(parseConfig({ PORTER_BENCH_BYPASS_PROXY: 'true' }).proxyBypassed).toBe(false);
   });
 
   it('keeps the origin of BFF_URL without a trailing slash', () => {
