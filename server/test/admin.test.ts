@@ -109,6 +109,19 @@ describe('the session admin API', () => {
     expect(await redis.zrange(index, 0, -1)).toEqual([sessionIdOf(staying, stack)]);
   });
 
+  it('drops the previous session from the index when the same browser signs in again', async () => {
+    const admin = await signedIn('admin');
+    // Starts from no staff session, whatever the tests before left.
+    await revoke(admin, subOf('staff'));
+    const browser = await signedIn('staff');
+    const before = sessionIdOf(browser, stack);
+    await signIn(browser, stack, 'staff');
+    expect(sessionIdOf(browser, stack)).not.toBe(before);
+    const index = `${stack.instances[0]!.config.redis.prefix}user-sessions:${subOf('staff')}`;
+    expect(await redis.zrange(index, 0, -1)).toEqual([sessionIdOf(browser, stack)]);
+    expect((await listSessions(admin, subOf('staff'))).sessions).toHaveLength(1);
+  });
+
   it('answers 400 JSON to an absurd user id', async () => {
     const admin = await signedIn('admin');
     const response = await admin.fetch(sessionsUrl('x'.repeat(300)), { headers: json });

@@ -163,6 +163,15 @@ describe('webhook events', () => {
     expect((await me(browser)).body.user.role).toBe('external');
   });
 
+  it('answers 409 to a delivery that another request is applying right now, so it is retried', async () => {
+    const event = webhookEvent('user.deleted', { user_id: subOf('staff') });
+    const { redis: { prefix } } = stack.instances[A]!.config;
+    await redis.set(createKeys(prefix).webhookDelivery(event.id), 'applying', 'PX', 60_000);
+    const response = await send(event);
+    expect(response.status).toBe(409);
+    expect(await errorCode(response)).toBe('porter/delivery_in_progress');
+  });
+
   it('refuses, and does not apply, an event older than an hour or dated more than 5 minutes ahead', async () => {
     const browser = await signedIn('staff');
     for (const offset of [-61 * MINUTE, 6 * MINUTE]) {
