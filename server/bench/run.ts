@@ -75,7 +75,7 @@ async function main() {
   console.log(`Starting Redis, Campus One and the servers${canPin ? ' (servers on core 0, load on core 1)' : ' (taskset unavailable: not pinned)'}...`);
   const profileDir = args.profile ? join(RESULTS_DIR, 'profiles') : null;
   const stack = await startBenchStack(stops, { profileDir });
-  const { porter, eoc, bareExpress, bareNode, porterConfig } = stack;
+  const { porter, eoc, bareExpress, bareNode, porterNodeFront, porterConfig } = stack;
   const cookieName = porterConfig.session.cookieName;
 
   console.log('Signing in at the local Campus One (Porter and express-openid-connect)...');
@@ -102,6 +102,13 @@ async function main() {
     { name: 'Express 5 + cookie-parser + 1 GET', server: bareExpress, url: `${bareExpress.origin}/auth/me`, cookie: porterCookie, expect: 200 },
     { name: 'node:http + HMAC + 1 GET', server: bareNode, url: `${bareNode.origin}/auth/me`, cookie: porterCookie, expect: 200 },
     { name: 'express-openid-connect 3 + connect-redis', server: eoc, url: `${eoc.origin}/me`, cookie: eocCookie, expect: 200 },
+    {
+      name: 'experiment: Porter read path on node:http, before Express',
+      server: porterNodeFront,
+      url: `${porterNodeFront.origin}/auth/me`,
+      cookie: porterCookie,
+      expect: 200,
+    },
   ];
   const [, , , bareExpressRow, , eocRow] = targets;
 

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 
 /** The server answers JSON and a few plain pages: nothing on it should be framed, sniffed or referred. */
-const SECURITY_HEADERS = Object.entries({
+export const SECURITY_HEADERS: readonly (readonly [string, string])[] = Object.entries({
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
   // The callback URL carries the authorization code: never leak it in a Referer.

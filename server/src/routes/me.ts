@@ -1,4 +1,5 @@
-import type { RequestHandler, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import type { RequestHandler } from 'express';
 import type { SessionData } from 'express-session';
 import { ErrorCode, type MeResponse } from '@porter/shared';
 import type { Config } from '../config.js';
@@ -18,22 +19,37 @@ import type { Sessions } from '../session/sessions.js';
  * Both decide with the same rules (`session/lifetime.ts`, `refreshDue`) and answer the same body.
  */
 
+/** A whole /auth/me answer, its body already JSON. */
+export interface MeAnswer {
+  status: 200 | 401;
+  json: string;
+}
+
+const UNAUTHENTICATED: MeAnswer = { status: 401, json: JSON.stringify(errorBody(ErrorCode.Unauthenticated, 'Not signed in.')) };
+
+/**
+ * The answer the store alone gives, or `null` when the session must be written first (ended,
+ * refreshed or touched), which is `meHandler`'s work. Free of Express, so any HTTP layer can ask.
+ */
+export async function answerFromStore(reader: SessionReader, cookieHeader: string | undefined, now: number, rules: Config['session']): Promise<MeAnswer | null> {
+  // A missing or forged cookie is refused here, before the store is asked.
+  const id = reader.idFrom(cookieHeader);
+  if (id === null) return UNAUTHENTICATED;
+  const stored = await reader.load(id);
+  const session = stored && signedIn(stored);
+  if (!session) return UNAUTHENTICATED;
+  if (hasExpired(session, now, rules.idleTimeoutMs) || refreshDue(session.accessTokenExpiresAt, now) || touchDue(session, now, rules.touchIntervalMs)) {
+    return null;
+  }
+  return signedInAnswer(session, rules.idleTimeoutMs);
+}
+
 export function meFromStore(deps: { config: Config; reader: SessionReader; now: () => number }): RequestHandler {
   const { config, reader, now } = deps;
-  const { idleTimeoutMs, touchIntervalMs } = config.session;
   return async (req, res, next) => {
-    // A missing or forged cookie is refused here, before the store is asked.
-    const id = reader.idFrom(req.headers.cookie);
-    if (id === null) return unauthenticated(res);
-    const stored = await reader.load(id);
-    const session = stored && signedIn(stored);
-    if (!session) return unauthenticated(res);
-    const current = now();
-    // Ending, refreshing or touching writes the session: meHandler does it, through express-session.
-    if (hasExpired(session, current, idleTimeoutMs) || refreshDue(session.accessTokenExpiresAt, current) || touchDue(session, current, touchIntervalMs)) {
-      return next();
-    }
-    answer(res, 200, meBody(session, idleTimeoutMs));
+    const answer = await answerFromStore(reader, req.headers.cookie, now(), config.session);
+    if (answer) sendAnswer(res, answer);
+    else next();
   };
 }
 
@@ -42,42 +58,36 @@ export function meHandler(deps: { config: Config; sessions: Sessions; refresher:
   const { idleTimeoutMs, touchIntervalMs } = config.session;
   return async (req, res) => {
     const session = signedIn(req.session);
-    if (!session) return unauthenticated(res);
+    if (!session) return sendAnswer(res, UNAUTHENTICATED);
     const current = now();
     if (hasExpired(session, current, idleTimeoutMs)) {
       await sessions.end(req);
-      return unauthenticated(res);
+      return sendAnswer(res, UNAUTHENTICATED);
     }
-    if ((await refresher.refreshIfDue(req)) === 'ended') return unauthenticated(res);
+    if ((await refresher.refreshIfDue(req)) === 'ended') return sendAnswer(res, UNAUTHENTICATED);
     // A refresh reloads the session: read it again.
     const live = signedIn(req.session);
-    if (!live) return unauthenticated(res);
+    if (!live) return sendAnswer(res, UNAUTHENTICATED);
     // Moving the idle expiry marks the session changed, so express-session writes it, once per interval.
     if (touchDue(live, current, touchIntervalMs)) live.lastTouchedAt = current;
-    answer(res, 200, meBody(live, idleTimeoutMs));
+    sendAnswer(res, signedInAnswer(live, idleTimeoutMs));
   };
 }
 
-function meBody(session: SessionData, idleTimeoutMs: number): MeResponse {
+function signedInAnswer(session: SessionData, idleTimeoutMs: number): MeAnswer {
   const times = sessionTimes(session, idleTimeoutMs);
-  return {
+  const body: MeResponse = {
     user: session.user,
     session: { expiresAt: new Date(times.expiresAt).toISOString(), absoluteExpiresAt: new Date(times.absoluteExpiresAt).toISOString() },
   };
-}
-
-const UNAUTHENTICATED = JSON.stringify(errorBody(ErrorCode.Unauthenticated, 'Not signed in.'));
-
-function unauthenticated(res: Response) {
-  answer(res, 401, UNAUTHENTICATED);
+  return { status: 200, json: JSON.stringify(body) };
 }
 
 /**
- * Writes the JSON answer directly: res.json would parse and rebuild the Content-Type and
- * recount the body on every call, a measurable share of this route's cost (see bench/).
+ * Writes the answer directly: res.json would parse and rebuild the Content-Type and recount
+ * the body on every call, a measurable share of this route's cost (see bench/).
  */
-function answer(res: Response, status: number, body: MeResponse | string) {
-  const json = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json) });
-  res.end(json);
+export function sendAnswer(res: ServerResponse, answer: MeAnswer): void {
+  res.writeHead(answer.status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(answer.json) });
+  res.end(answer.json);
 }
