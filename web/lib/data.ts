@@ -77,8 +77,9 @@ export async function getAdminReport(returnTo: string): Promise<ReportResult> {
   }
   try {
     return { status: 'ok', report: parseReport(text === '' ? null : JSON.parse(text)) };
-  } catch {
-    console.warn('porter/web: /admin/reports answered 200 with a body that is not JSON');
+  } catch (error) {
+    // Not JSON, or not an AdminReport: a server of another version, most likely.
+    console.warn(`porter/web: /admin/reports answered 200 with an unusable body: ${error instanceof Error ? error.message : String(error)}`);
     return { status: 'unavailable' };
   }
 }

@@ -9,16 +9,42 @@ const dateTime = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'UTC',
 });
 
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+const day = new Intl.DateTimeFormat('en-GB', {
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  timeZone: 'UTC',
+});
 
-export function isIsoDateTime(value: string): boolean {
-  return ISO_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value));
-}
+const count = new Intl.NumberFormat('en-GB');
+
+const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** `12 Mar 2025, 14:05 UTC`, or the input unchanged when it is not a date. */
 export function formatDateTime(iso: string): string {
   const time = Date.parse(iso);
   return Number.isNaN(time) ? iso : `${dateTime.format(time)} UTC`;
+}
+
+/** `2025-03-12` → `Wed 12 Mar`, or the input unchanged when it is not such a date. */
+export function formatDay(date: string): string {
+  const time = CALENDAR_DATE.test(date) ? Date.parse(`${date}T00:00:00Z`) : Number.NaN;
+  return Number.isNaN(time) ? date : day.format(time);
+}
+
+/** `12345` → `12,345`. */
+export function formatCount(n: number): string {
+  return count.format(n);
+}
+
+/**
+ * A share from 0 to 1 as a whole percentage: `0.75` → `75%`. Only exactly 0 and 1 show as `0%`
+ * and `100%`; 199 successes out of 200 must not read as "every attempt worked".
+ */
+export function formatRate(rate: number): string {
+  const percent = Math.round(rate * 100);
+  const shown = rate > 0 && rate < 1 ? Math.min(99, Math.max(1, percent)) : percent;
+  return `${shown}%`;
 }
 
 /** `in 25 minutes`, `in 3 hours`, `2 days ago`: how far `iso` is from `now`. */

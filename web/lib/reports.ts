@@ -1,97 +1,92 @@
-import { formatDateTime, humanize, isIsoDateTime } from './format';
+import type { AdminReport, ReportDay, SessionChange } from '@porter/shared';
 
 /*
- * The seam for `GET /admin/reports`. Its type is not in @porter/shared yet (it comes with the
- * roles-and-webhooks issue), so the page treats the body as unknown JSON and shows whatever
- * facts and lists it holds. When `AdminReport` lands in shared:
- *   1. replace the `AdminReport` alias below with `export type { AdminReport } from '@porter/shared'`;
- *   2. make `parseReport` check the shape (and throw on a mismatch);
- *   3. either keep `reportBlocks` or give the page purpose-built sections.
- * Nothing outside this file and app/(app)/admin/reports/ needs to change.
+ * The body of `GET /admin/reports`, checked before a page trusts it. The server and this app are
+ * built and deployed separately; a server answering another shape should give the 503 view and
+ * a log line naming the field, not a page of `undefined` and `NaN`.
  */
 
-/** Placeholder until @porter/shared exports the report's type. */
-export type AdminReport = unknown;
+export type { AdminReport } from '@porter/shared';
 
-/** Accepts the parsed JSON body of a 200 answer. */
-export function parseReport(json: unknown): AdminReport {
-  return json;
-}
-
-/** A group of single values (`Active sessions: 3`). */
-export interface FactsBlock {
-  readonly kind: 'facts';
-  readonly title: string | null;
-  readonly items: ReadonlyArray<{ readonly label: string; readonly value: string }>;
-}
-
-/** A list of records (or of single values) shown as a table; `rows` may be empty. */
-export interface TableBlock {
-  readonly kind: 'table';
-  readonly title: string;
-  readonly columns: readonly string[];
-  readonly rows: ReadonlyArray<readonly string[]>;
-}
-
-export type ReportBlock = FactsBlock | TableBlock;
-
-const MAX_DEPTH = 3;
+const CHANGE_KINDS: ReadonlySet<string> = new Set<SessionChange['kind']>(['role_changed', 'revoked']);
+const CHANGE_SOURCES: ReadonlySet<string> = new Set<SessionChange['source']>(['webhook', 'backchannel_logout', 'admin']);
 
 /**
- * Lays any JSON value out as facts and tables: scalars of an object become facts, arrays become
- * tables (columns from every key the rows use, in first-seen order), nested objects become their
- * own titled groups. An empty report gives no blocks at all.
+ * The parsed JSON body of a 200 answer as an {@link AdminReport}. Throws a `TypeError` naming the
+ * first field that does not fit, such as `"days[3].signIns" must be a whole number, 0 or more`.
  */
-export function reportBlocks(report: AdminReport): ReportBlock[] {
-  if (report === null || report === undefined) return [];
-  if (Array.isArray(report)) return report.length === 0 ? [] : [table('Report', report)];
-  if (!isRecord(report)) return [{ kind: 'facts', title: null, items: [{ label: 'Report', value: cell(report) }] }];
-  return objectBlocks(null, report, 0);
+export function parseReport(json: unknown): AdminReport {
+  const report = record(json, 'report');
+  text(report.generatedAt, 'generatedAt');
+  list(report.days, 'days').forEach((day, i) => checkDay(day, `days[${i}]`));
+  const active = record(report.activeSessions, 'activeSessions');
+  count(active.total, 'activeSessions.total');
+  countsByKey(active.byRole, 'activeSessions.byRole');
+  list(report.recentChanges, 'recentChanges').forEach((change, i) => checkChange(change, `recentChanges[${i}]`));
+  return json as AdminReport;
 }
 
-function objectBlocks(title: string | null, object: Record<string, unknown>, depth: number): ReportBlock[] {
-  const items: Array<{ label: string; value: string }> = [];
-  const nested: ReportBlock[] = [];
-  for (const [key, value] of Object.entries(object)) {
-    const label = humanize(key);
-    const nestedTitle = title === null ? label : `${title}: ${label}`;
-    if (Array.isArray(value)) {
-      nested.push(table(nestedTitle, value));
-    } else if (isRecord(value) && depth < MAX_DEPTH) {
-      nested.push(...objectBlocks(nestedTitle, value, depth + 1));
-    } else {
-      items.push({ label, value: cell(value) });
-    }
+function checkDay(value: unknown, at: string): void {
+  const day = record(value, at);
+  text(day.date, `${at}.date`);
+  const counts: ReadonlyArray<keyof ReportDay> = [
+    'signIns',
+    'silentSignIns',
+    'interactiveSignIns',
+    'silentAttempts',
+    'silentNoProviderSession',
+    'failures',
+    'signOuts',
+    'revocations',
+    'roleChanges',
+  ];
+  for (const key of counts) count(day[key], `${at}.${key}`);
+  countsByKey(day.signInsByRole, `${at}.signInsByRole`);
+  countsByKey(day.failuresByReason, `${at}.failuresByReason`);
+  const rate = day.silentSuccessRate;
+  if (rate !== null && !(typeof rate === 'number' && rate >= 0 && rate <= 1)) {
+    throw new TypeError(`"${at}.silentSuccessRate" must be a number from 0 to 1, or null`);
   }
-  const facts: ReportBlock[] = items.length > 0 ? [{ kind: 'facts', title, items }] : [];
-  return [...facts, ...nested];
 }
 
-function table(title: string, rows: readonly unknown[]): TableBlock {
-  if (rows.length > 0 && rows.every(isRecord)) {
-    const columns: string[] = [];
-    for (const row of rows) {
-      for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
-    }
-    return {
-      kind: 'table',
-      title,
-      columns: columns.map(humanize),
-      rows: rows.map((row) => columns.map((key) => (key in row ? cell(row[key]) : ''))),
-    };
+function checkChange(value: unknown, at: string): void {
+  const change = record(value, at);
+  text(change.at, `${at}.at`);
+  oneOf(change.kind, CHANGE_KINDS, `${at}.kind`);
+  text(change.sub, `${at}.sub`);
+  oneOf(change.source, CHANGE_SOURCES, `${at}.source`);
+  for (const key of ['name', 'event', 'actor', 'previousRole', 'newRole'] as const) textOrNull(change[key], `${at}.${key}`);
+  count(change.sessions, `${at}.sessions`);
+}
+
+function record(value: unknown, at: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`"${at}" must be an object`);
+  return value as Record<string, unknown>;
+}
+
+function list(value: unknown, at: string): unknown[] {
+  if (!Array.isArray(value)) throw new TypeError(`"${at}" must be an array`);
+  return value;
+}
+
+function text(value: unknown, at: string): void {
+  if (typeof value !== 'string') throw new TypeError(`"${at}" must be a string`);
+}
+
+function textOrNull(value: unknown, at: string): void {
+  if (value !== null && typeof value !== 'string') throw new TypeError(`"${at}" must be a string or null`);
+}
+
+function count(value: unknown, at: string): void {
+  if (!Number.isSafeInteger(value) || (value as number) < 0) throw new TypeError(`"${at}" must be a whole number, 0 or more`);
+}
+
+function countsByKey(value: unknown, at: string): void {
+  for (const [key, n] of Object.entries(record(value, at))) count(n, `${at}.${key}`);
+}
+
+function oneOf(value: unknown, allowed: ReadonlySet<string>, at: string): void {
+  if (typeof value !== 'string' || !allowed.has(value)) {
+    throw new TypeError(`"${at}" must be one of ${[...allowed].map((v) => `"${v}"`).join(', ')}`);
   }
-  return { kind: 'table', title, columns: ['Value'], rows: rows.map((value) => [cell(value)]) };
-}
-
-/** One value as text: dates readable, numbers grouped, anything structured as compact JSON. */
-export function cell(value: unknown): string {
-  if (value === null || value === undefined) return '—';
-  if (typeof value === 'boolean') return value ? 'Yes' : 'No';
-  if (typeof value === 'number') return Number.isFinite(value) ? value.toLocaleString('en-GB') : String(value);
-  if (typeof value === 'string') return isIsoDateTime(value) ? formatDateTime(value) : value;
-  return JSON.stringify(value);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { ANON_MARKER_COOKIE, SESSION_COOKIE } from '@porter/shared';
 import { STATUS_COPY } from '@/lib/status-page';
 import { chooseAccount, cookie, heading, isSignInPage, launchChromium, recordDocumentRequests, signIn } from '../harness/browser';
@@ -70,6 +70,16 @@ async function fact(page: Page, label: string): Promise<string> {
   const term = page.locator('dt', { hasText: new RegExp(`^${label}$`) });
   const row = page.locator('main dl > div').filter({ has: term });
   return (await row.locator('dd').innerText()).trim();
+}
+
+/** The sum of a table's column, found by its heading in the last header row. */
+async function columnTotal(table: Locator, column: string): Promise<number> {
+  const headings = await table.locator('thead tr').last().locator('th').allTextContents();
+  const index = headings.indexOf(column);
+  expect(index, `a "${column}" column among ${headings.join(', ')}`).toBeGreaterThanOrEqual(0);
+  // Each body row starts with its day as a `th`, so the n-th `td` sits under the n-th heading.
+  const cells = await table.locator(`tbody tr > td:nth-of-type(${index + 1})`).allTextContents();
+  return cells.reduce((sum, text) => sum + Number(text.replace(/,/g, '')), 0);
 }
 
 describe('signing in to Porter through Campus One, in a browser', () => {
@@ -171,8 +181,13 @@ describe('signing in to Porter through Campus One, in a browser', () => {
     expect(await page.getByRole('banner').getByText(staff.name).innerText()).toBe(staff.name);
     expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' }).count()).toBe(1);
     expect(await heading(page)).toBe('Reports');
-    // What the server's GET /admin/reports returned: the report, or its empty state.
-    expect(await page.locator('main .report, main .empty').count()).toBe(1);
+    // What the server's GET /admin/reports returned, this very sign-in included (summed over the
+    // days, so a run across midnight UTC counts it too).
+    const days = page.getByRole('region', { name: 'Day by day' }).getByRole('table');
+    expect(await columnTotal(days, 'Staff')).toBeGreaterThanOrEqual(1);
+    const activeSessions = page.getByRole('table', { name: 'Live sessions by their user’s primary role' });
+    expect(Number(await activeSessions.getByRole('row', { name: /^staff\b/i }).getByRole('cell').textContent())).toBeGreaterThanOrEqual(1);
+    expect(await page.getByRole('img', { name: /^Bar chart of sign-ins per day/ }).count()).toBe(1);
     await shot(page, '4-reports-staff');
   });
 

@@ -1,62 +1,72 @@
 import { describe, expect, it } from 'vitest';
-import { cell, reportBlocks } from '@/lib/reports';
+import { parseReport } from '@/lib/reports';
+import { reportJson } from './report-fixtures';
 
-describe('reportBlocks', () => {
-  it.each([null, undefined, {}, []])('has nothing to show for an empty report (%j)', (report) => {
-    expect(reportBlocks(report)).toEqual([]);
+type Json = Record<string, unknown>;
+type ReportJson = Json & { days: Json[]; recentChanges: Json[]; activeSessions: Json };
+
+/** A valid report with one field changed by `edit`. */
+function edited(edit: (report: ReportJson) => void): unknown {
+  const report = reportJson() as ReportJson;
+  edit(report);
+  return report;
+}
+
+function thrownBy(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('parseReport', () => {
+  it('returns a report the server sent unchanged', () => {
+    const json = reportJson();
+    expect(parseReport(json)).toEqual(json);
   });
 
-  it('shows top-level values as facts and arrays of records as tables', () => {
-    const blocks = reportBlocks({
-      activeSessions: 3,
-      generatedAt: '2025-03-12T14:05:00Z',
-      sessionsByRole: [
-        { role: 'student', count: 2 },
-        { role: 'staff', count: 1, note: 'x' },
-      ],
-    });
-    expect(blocks).toEqual([
-      {
-        kind: 'facts',
-        title: null,
-        items: [
-          { label: 'Active sessions', value: '3' },
-          { label: 'Generated at', value: '12 Mar 2025, 14:05 UTC' },
-        ],
-      },
-      {
-        kind: 'table',
-        title: 'Sessions by role',
-        columns: ['Role', 'Count', 'Note'],
-        rows: [
-          ['student', '2', ''],
-          ['staff', '1', 'x'],
-        ],
-      },
-    ]);
+  it('accepts a report with no days, sessions or changes', () => {
+    expect(() => parseReport(reportJson({ days: [], activeSessions: { total: 0, byRole: {} }, recentChanges: [] }))).not.toThrow();
   });
 
-  it('gives nested objects their own titled group and keeps an empty list as an empty table', () => {
-    expect(reportBlocks({ webhooks: { received: 4, rejected: 1, events: [] } })).toEqual([
-      { kind: 'facts', title: 'Webhooks', items: [{ label: 'Received', value: '4' }, { label: 'Rejected', value: '1' }] },
-      { kind: 'table', title: 'Webhooks: Events', columns: ['Value'], rows: [] },
-    ]);
-  });
-
-  it('shows a top-level array as one table and a list of plain values as a one-column table', () => {
-    expect(reportBlocks([{ a: 1 }])).toEqual([{ kind: 'table', title: 'Report', columns: ['A'], rows: [['1']] }]);
-    expect(reportBlocks({ roles: ['staff', 'admin'] })).toEqual([
-      { kind: 'table', title: 'Roles', columns: ['Value'], rows: [['staff'], ['admin']] },
-    ]);
-  });
-});
-
-describe('cell', () => {
-  it('formats each kind of value as text', () => {
-    expect(cell(null)).toBe('—');
-    expect(cell(true)).toBe('Yes');
-    expect(cell(12345)).toBe('12,345');
-    expect(cell('plain')).toBe('plain');
-    expect(cell({ a: 1 })).toBe('{"a":1}');
+  it.each([
+    ['an empty body', null, '"report" must be an object'],
+    ['a list', [], '"report" must be an object'],
+    ['the placeholder shape', { activeSessions: 3 }, '"generatedAt" must be a string'],
+    ['days missing', edited((r) => delete (r as Json).days), '"days" must be an array'],
+    ['a count as text', edited((r) => (r.days[1]!.signIns = '3')), '"days[1].signIns" must be a whole number, 0 or more'],
+    ['a negative count', edited((r) => (r.days[0]!.failures = -1)), '"days[0].failures" must be a whole number, 0 or more'],
+    [
+      'a role count that is not a number',
+      edited((r) => (r.days[1]!.signInsByRole = { staff: null })),
+      '"days[1].signInsByRole.staff" must be a whole number, 0 or more',
+    ],
+    [
+      'a success rate above 1',
+      edited((r) => (r.days[1]!.silentSuccessRate = 50)),
+      '"days[1].silentSuccessRate" must be a number from 0 to 1, or null',
+    ],
+    [
+      'sessions by role as a list',
+      edited((r) => (r.activeSessions.byRole = [])),
+      '"activeSessions.byRole" must be an object',
+    ],
+    [
+      'an unknown kind of change',
+      edited((r) => (r.recentChanges[0]!.kind = 'deleted')),
+      '"recentChanges[0].kind" must be one of "role_changed", "revoked"',
+    ],
+    [
+      'an unknown source',
+      edited((r) => (r.recentChanges[1]!.source = 'cron')),
+      '"recentChanges[1].source" must be one of "webhook", "backchannel_logout", "admin"',
+    ],
+    ['a missing name', edited((r) => delete r.recentChanges[0]!.name), '"recentChanges[0].name" must be a string or null'],
+  ])('throws a TypeError naming the field for %s', (_case, json, message) => {
+    const error = thrownBy(() => parseReport(json));
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as TypeError).message).toBe(message);
   });
 });
