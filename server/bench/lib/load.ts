@@ -22,8 +22,11 @@ interface AutocannonJson {
 }
 
 /** One autocannon run from its own process on the load core, so it never shares the server's core. */
-export async function runLoad(options: { url: string; cookie?: string; connections: number; seconds: number }): Promise<LoadResult> {
+export async function runLoad(options: { url: string; cookie?: string; connections: number; seconds: number; rate?: number }): Promise<LoadResult> {
   const args = [autocannonCli, '--json', '--no-progress', '-c', String(options.connections), '-d', String(options.seconds)];
+  // A fixed offered rate instead of as fast as the server goes; autocannon then corrects the
+  // latencies for coordinated omission.
+  if (options.rate) args.push('-R', String(options.rate));
   if (options.cookie) args.push('-H', `cookie=${options.cookie}`);
   args.push(options.url);
   const child = spawnNode(args, LOAD_CORE, { stdout: 'pipe' });
