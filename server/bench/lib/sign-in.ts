@@ -1,4 +1,5 @@
 import { Browser } from '../../test/support/browser.js';
+import { cpuMicros } from './processes.js';
 
 /**
  * A complete sign-in without a browser: the app's login route, Campus One's sign-in page, the
@@ -17,4 +18,21 @@ export async function signIn(loginUrl: string, appOrigin: string, callbackPath: 
   });
   if (!backOnApp(done.url)) throw new Error(`the sign-in did not come back to ${appOrigin}: ${done.hops.map(String).join(' -> ')}`);
   return browser;
+}
+
+/**
+ * The server's CPU time per complete sign-in, in µs, over `count` sign-ins a few at a time. The
+ * provider runs in the bench's own process, on the other core, so its work is not counted.
+ */
+export async function cpuPerSignIn(serverPid: number, count: number, run: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 5; i++) await run();
+  const concurrency = 4;
+  let left = count;
+  const before = cpuMicros(serverPid);
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (left-- > 0) await run();
+    }),
+  );
+  return (cpuMicros(serverPid) - before) / count;
 }
