@@ -144,7 +144,7 @@ async function main() {
 }
 
 function targets(stack: BenchStack, porterCookie: string, forgedCookie: string, eocCookie: string) {
-  const { porter, eoc, bareExpress, bareNode, porterNodeFront } = stack;
+  const { porter, eoc, bareExpress, bareNode } = stack;
   const me = `${porter.origin}/auth/me`;
   const rows = {
     signedIn: { name: 'Porter /auth/me, signed in', server: porter, url: me, cookie: porterCookie, expect: 200 },
@@ -153,13 +153,6 @@ function targets(stack: BenchStack, porterCookie: string, forgedCookie: string, 
     bareExpress: { name: 'Express 5 + cookie-parser + 1 GET', server: bareExpress, url: `${bareExpress.origin}/auth/me`, cookie: porterCookie, expect: 200 },
     bareNode: { name: 'node:http + HMAC + 1 GET', server: bareNode, url: `${bareNode.origin}/auth/me`, cookie: porterCookie, expect: 200 },
     eoc: { name: 'express-openid-connect 3 + connect-redis', server: eoc, url: `${eoc.origin}/me`, cookie: eocCookie, expect: 200 },
-    nodeFront: {
-      name: 'experiment: Porter read path on node:http, before Express',
-      server: porterNodeFront,
-      url: `${porterNodeFront.origin}/auth/me`,
-      cookie: porterCookie,
-      expect: 200,
-    },
   } satisfies Record<string, Target>;
   return { ...rows, all: Object.values(rows) as Target[] };
 }
@@ -173,7 +166,7 @@ async function interleavedRounds(list: readonly Target[], stack: BenchStack, rat
       const sample = await measure(target, stack.redis, { seconds: SECONDS, round, connections: CONNECTIONS, ...(rate ? { rate } : {}) });
       samples.get(target)?.push(sample);
       console.log(
-        `  round ${round}/${ROUNDS}  ${target.name.padEnd(58)} ${fixed(sample.requestsPerSecond).padStart(6)} req/s  p99 ${sample.p99Ms} ms  ` +
+        `  round ${round}/${ROUNDS}  ${target.name.padEnd(42)} ${fixed(sample.requestsPerSecond).padStart(6)} req/s  p99 ${sample.p99Ms} ms  ` +
           `${fixed(sample.cpuMicrosPerRequest)} µs/req  server core ${fixed(sample.serverCoreBusy * 100)} %`,
       );
     }

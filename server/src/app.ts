@@ -1,9 +1,11 @@
-import express, { type Express } from 'express';
+import type { RequestListener } from 'node:http';
+import express from 'express';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createSealer } from './crypto/sealer.js';
 import { errorHandler, notFound } from './errors.js';
-import { noStore, securityHeaders } from './http/headers.js';
+import { securityHeaders } from './http/headers.js';
+import { withMeShortcut } from './http/me-shortcut.js';
 import type { CampusOne } from './oidc/campus-one.js';
 import { LogoutTokens } from './oidc/logout-token.js';
 import { TokenRefresher } from './oidc/token-refresh.js';
@@ -13,7 +15,6 @@ import { adminRouter } from './routes/admin.js';
 import { authRouter } from './routes/auth.js';
 import { backchannelLogoutRouter } from './routes/backchannel-logout.js';
 import { healthRouter } from './routes/health.js';
-import { meFromStore } from './routes/me.js';
 import { webhooksRouter } from './routes/webhooks.js';
 import { createSessionStore, sessionMiddleware } from './session/middleware.js';
 import { createSessionReader } from './session/reader.js';
@@ -31,8 +32,11 @@ export interface AppDeps {
   now: () => number;
 }
 
-/** Builds the Express app from its dependencies. It never listens: `main.ts` does. */
-export function createApp(deps: AppDeps): Express {
+/**
+ * Builds Porter's request listener from its dependencies: the Express app, behind the /auth/me
+ * shortcut (`http/me-shortcut.ts`). It never listens: `main.ts` does.
+ */
+export function createApp(deps: AppDeps): RequestListener {
   const { config, kv, campusOne, log, now } = deps;
   const keys = createKeys(config.redis.prefix);
   const store = createSessionStore(config, kv, keys, now);
@@ -48,9 +52,8 @@ export function createApp(deps: AppDeps): Express {
   // Every answer is no-store JSON or a redirect: an ETag would only cost a SHA-1 of each body.
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
+  // The steady state of GET /auth/me never reaches Express: middleware here does not see it.
   app.use(securityHeaders);
-  // Every page view asks /auth/me: its steady state is answered here, before express-session.
-  app.get('/auth/me', noStore, meFromStore({ config, reader: createSessionReader(config, store), now }));
   app.use(healthRouter({ kv, keys, campusOne }));
   // Campus One calls these, not a browser: no session, and the webhook needs its body untouched.
   app.use('/webhooks', webhooksRouter({ config, sessions, authEvents, deliveries, log, now }));
@@ -60,5 +63,5 @@ export function createApp(deps: AppDeps): Express {
   app.use('/admin', adminRouter({ config, sessions, authEvents, log }));
   app.use(notFound);
   app.use(errorHandler(log));
-  return app;
+  return withMeShortcut(app, { config, reader: createSessionReader(config, store), now });
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -43,7 +43,7 @@ const campusOne = new CampusOne(config.campusOne, log, Date.now);
 campusOne.configuration().catch(() => {});
 
 const app = createApp({ config, kv, campusOne, log, now: Date.now });
-const server: Server = app.listen(config.port, config.host, () => {
+const server: Server = createServer(app).listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo;
   log.info({ url: `http://${config.host}:${port}`, appUrl: config.appUrl }, 'Porter server listening');
 });

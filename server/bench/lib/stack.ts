@@ -30,8 +30,6 @@ export interface BenchStack {
   eoc: Server;
   bareExpress: Server;
   bareNode: Server;
-  /** The experiment: Porter with /auth/me's steady state answered before Express. */
-  porterNodeFront: Server;
 }
 
 /**
@@ -49,7 +47,7 @@ export async function startBenchStack(stops: (() => Promise<void>)[], options: {
   stops.push(async () => redis.disconnect());
   const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? 'unknown';
 
-  const [porterPort, eocPort, expressPort, nodePort, frontPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [porterPort, eocPort, expressPort, nodePort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const origin = (port: number | undefined) => `http://127.0.0.1:${port}`;
   const porterOrigin = origin(porterPort);
   const eocOrigin = origin(eocPort);
@@ -106,7 +104,7 @@ export async function startBenchStack(stops: (() => Promise<void>)[], options: {
     return { name, origin: origin(port), child, pid: child.pid };
   };
 
-  const [porter, eoc, bareExpress, bareNode, porterNodeFront] = await Promise.all([
+  const [porter, eoc, bareExpress, bareNode] = await Promise.all([
     start('porter', 'src/main.ts', porterPort, porterEnv, '/healthz'),
     start('eoc', 'bench/targets/eoc.ts', eocPort, {
       ...floorEnv,
@@ -117,8 +115,6 @@ export async function startBenchStack(stops: (() => Promise<void>)[], options: {
     }, '/me'),
     start('bare-express', 'bench/targets/bare-express.ts', expressPort, floorEnv, '/auth/me'),
     start('bare-node', 'bench/targets/bare-node.ts', nodePort, floorEnv, '/auth/me'),
-    // Same configuration as Porter (same secret, same Redis prefix): it serves Porter's sessions.
-    start('porter-node-front', 'bench/targets/porter-node-front.ts', frontPort, { ...porterEnv, PORT: String(frontPort) }, '/healthz'),
   ]);
-  return { redis, redisVersion, provider, porterConfig, porter, eoc, bareExpress, bareNode, porterNodeFront };
+  return { redis, redisVersion, provider, porterConfig, porter, eoc, bareExpress, bareNode };
 }

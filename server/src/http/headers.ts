@@ -16,7 +16,9 @@ export const securityHeaders: RequestHandler = (_req, res, next) => {
 };
 
 /** Identity answers must never be cached by a browser or a proxy. */
+export const NO_STORE = 'no-store';
+
 export const noStore: RequestHandler = (_req, res, next) => {
-  res.set('Cache-Control', 'no-store');
+  res.setHeader('Cache-Control', NO_STORE);
   next();
 };

@@ -12,8 +12,8 @@ import type { Sessions } from '../session/sessions.js';
 
 /**
  * `GET /auth/me` runs on every signed-in page view, so it has two readers:
- * - `meFromStore`, mounted before express-session, answers the steady state: a valid session
- *   with nothing to write. One Redis GET and nothing else.
+ * - `answerFromStore`, asked before Express (`http/me-shortcut.ts`), answers the steady state:
+ *   a valid session with nothing to write. One Redis GET and nothing else.
  * - `meHandler`, behind express-session, does everything that writes: it ends an expired
  *   session, refreshes tokens that are about to expire, and moves the idle expiry.
  * Both decide with the same rules (`session/lifetime.ts`, `refreshDue`) and answer the same body.
@@ -42,15 +42,6 @@ export async function answerFromStore(reader: SessionReader, cookieHeader: strin
     return null;
   }
   return signedInAnswer(session, rules.idleTimeoutMs);
-}
-
-export function meFromStore(deps: { config: Config; reader: SessionReader; now: () => number }): RequestHandler {
-  const { config, reader, now } = deps;
-  return async (req, res, next) => {
-    const answer = await answerFromStore(reader, req.headers.cookie, now(), config.session);
-    if (answer) sendAnswer(res, answer);
-    else next();
-  };
 }
 
 export function meHandler(deps: { config: Config; sessions: Sessions; refresher: TokenRefresher; now: () => number }): RequestHandler {

@@ -1,0 +1,36 @@
+import type { RequestListener } from 'node:http';
+import type { Config } from '../config.js';
+import { answerFromStore, sendAnswer } from '../routes/me.js';
+import type { SessionReader } from '../session/reader.js';
+import { NO_STORE, SECURITY_HEADERS } from './headers.js';
+
+/** Exactly what the web app's proxy asks on every page view. */
+const ME_URL = '/auth/me';
+
+/**
+ * Porter's request listener: Express for everything, behind one shortcut. `GET /auth/me` runs
+ * on every signed-in page view, and in its steady state (a valid session with nothing to write)
+ * it is answered here, on node:http, from the store alone, with the headers Express would send.
+ * Express's own per-request work costs about three times that answer, and the garbage it leaves
+ * set the tail latency (server/bench). Everything else goes to Express untouched: other routes,
+ * other methods and URL spellings, a session that must be ended, refreshed or touched, and a
+ * store failure (Express meets it again and answers 503 with its code).
+ *
+ * The cost: app-wide Express middleware never sees these answers. Anything that must run on
+ * every request (headers, logging, metrics) belongs here too.
+ */
+export function withMeShortcut(app: RequestListener, deps: { config: Config; reader: SessionReader; now: () => number }): RequestListener {
+  const { config, reader, now } = deps;
+  return (req, res) => {
+    if (req.method !== 'GET' || req.url !== ME_URL) return void app(req, res);
+    answerFromStore(reader, req.headers.cookie, now(), config.session).then(
+      (answer) => {
+        if (!answer) return void app(req, res);
+        for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
+        res.setHeader('Cache-Control', NO_STORE);
+        sendAnswer(res, answer);
+      },
+      () => void app(req, res),
+    );
+  };
+}
