@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionIdOf } from './support/session.js';
 import { Browser, SESSION_SECRET, signIn, startStack, type Stack } from './support/stack.js';
 
-// /auth/me's steady state is answered before express-session (routes/me.ts): these check that
-// it accepts and refuses exactly the cookies express-session does, and answers alike.
+// /auth/me's steady state is answered before Express and express-session (http/me-shortcut.ts):
+// these check that it accepts and refuses exactly the cookies express-session does, and that it
+// answers with the same headers as the Express path.
 const PREVIOUS_SECRET = 'previous-session-secret-0123456789-abcdef';
 const MINUTE = 60_000;
 let stack: Stack;
