@@ -1,7 +1,8 @@
 // A throwaway Redis for tests, benchmarks and end-to-end runs: installs redis-server when it
 // is missing (as root, with apt-get), starts it on a port with no persistence, stops it by pid.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { ensureDebianPackage, hasCommand } from './debian-package.mjs';
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -14,25 +15,9 @@ export function freePort() {
   });
 }
 
-const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
-
 /** Makes sure `redis-server` exists: installs it as root with apt-get, or stops with the command to run. */
 export function ensureRedisServer() {
-  if (has('redis-server')) return;
-  const root = process.getuid?.() === 0;
-  if (!root || !has('apt-get')) {
-    console.error('redis-server is missing. Install it, e.g.: sudo apt-get install -y redis-server  (or set REDIS_URL)');
-    process.exit(1);
-  }
-  console.log('redis-server is missing: installing it with apt-get');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', 'redis-server']]) {
-    const result = spawnSync('apt-get', args, { stdio: 'inherit', env });
-    if (result.status !== 0) {
-      console.error(`apt-get ${args.join(' ')} failed; install redis-server by hand or set REDIS_URL`);
-      process.exit(1);
-    }
-  }
+  ensureDebianPackage({ aptPackage: 'redis-server', present: () => hasCommand('redis-server'), alternative: 'or set REDIS_URL' });
 }
 
 /** Starts redis-server on 127.0.0.1:port with no persistence; resolves once it accepts commands. */

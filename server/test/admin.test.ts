@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdminReport, UserSessionsResponse } from '@porter/shared';
 import { redisUrl, waitUntil } from './support/env.js';
 import { sessionIdOf } from './support/session.js';
-import { Browser, signIn, startStack, type AccountHandle, type Stack } from './support/stack.js';
+import { Browser, signIn, signedInBrowser, startStack, subOf, type AccountHandle, type Stack } from './support/stack.js';
+import { errorCode } from './support/errors.js';
 
 let stack: Stack;
 let redis: Redis;
@@ -16,15 +17,10 @@ afterAll(async () => {
   await stack.close();
 });
 
-const subOf = (handle: AccountHandle) => stack.provider.accounts.find((a) => a.id === handle)?.sub ?? '';
+const sub = (handle: AccountHandle) => subOf(stack, handle);
 const json = { accept: 'application/json' };
-const errorCode = async (response: Response) => ((await response.json()) as { error: { code: string } }).error.code;
 
-async function signedIn(handle: AccountHandle, on: Stack = stack): Promise<Browser> {
-  const browser = new Browser();
-  await signIn(browser, on, handle);
-  return browser;
-}
+const signedIn = (handle: AccountHandle, on: Stack = stack) => signedInBrowser(on, handle);
 
 const sessionsUrl = (sub: string, on: Stack = stack) => `${on.appUrl}/admin/users/${encodeURIComponent(sub)}/sessions`;
 const listSessions = async (admin: Browser, sub: string, on: Stack = stack) =>
@@ -56,9 +52,9 @@ describe('the role gate', () => {
 
   it('keeps the session admin API to admins', async () => {
     const staff = await signedIn('staff');
-    expect((await staff.fetch(sessionsUrl(subOf('student')), { headers: json })).status).toBe(403);
-    expect((await revoke(staff, subOf('student'))).status).toBe(403);
-    expect((await new Browser().fetch(sessionsUrl(subOf('student')), { headers: json })).status).toBe(401);
+    expect((await staff.fetch(sessionsUrl(sub('student')), { headers: json })).status).toBe(403);
+    expect((await revoke(staff, sub('student'))).status).toBe(403);
+    expect((await new Browser().fetch(sessionsUrl(sub('student')), { headers: json })).status).toBe(401);
   });
 });
 
@@ -66,10 +62,10 @@ describe('the session admin API', () => {
   it('lists a user’s sessions with creation, last activity and expiry, and no token or session id', async () => {
     const students = [await signedIn('student'), await signedIn('student')];
     const admin = await signedIn('admin');
-    const response = await admin.fetch(sessionsUrl(subOf('student')), { headers: json });
+    const response = await admin.fetch(sessionsUrl(sub('student')), { headers: json });
     const text = await response.text();
     const body = JSON.parse(text) as UserSessionsResponse;
-    expect(body.sub).toBe(subOf('student'));
+    expect(body.sub).toBe(sub('student'));
     expect(body.sessions.length).toBeGreaterThanOrEqual(2);
     for (const session of body.sessions) {
       expect(session.role).toBe('student');
@@ -85,41 +81,41 @@ describe('the session admin API', () => {
   it('revokes every session of a user, on X-CSRF only', async () => {
     const staff = [await signedIn('staff'), await signedIn('staff')];
     const admin = await signedIn('admin');
-    const refused = await revoke(admin, subOf('staff'), {});
+    const refused = await revoke(admin, sub('staff'), {});
     expect(refused.status).toBe(403);
     expect(await errorCode(refused)).toBe('porter/csrf_required');
     for (const browser of staff) expect((await browser.fetch(`${stack.appUrl}/auth/me`)).status).toBe(200);
 
-    const response = await revoke(admin, subOf('staff'));
+    const response = await revoke(admin, sub('staff'));
     expect(response.status).toBe(200);
     expect(((await response.json()) as { revoked: number }).revoked).toBeGreaterThanOrEqual(2);
     for (const browser of staff) expect((await browser.fetch(`${stack.appUrl}/auth/me`)).status).toBe(401);
-    expect((await listSessions(admin, subOf('staff'))).sessions).toEqual([]);
-    expect(await redis.zcard(`${stack.instances[0]!.config.redis.prefix}user-sessions:${subOf('staff')}`)).toBe(0);
+    expect((await listSessions(admin, sub('staff'))).sessions).toEqual([]);
+    expect(await redis.zcard(`${stack.instances[0]!.config.redis.prefix}user-sessions:${sub('staff')}`)).toBe(0);
   });
 
   it('drops a session from the index when it signs out', async () => {
     const admin = await signedIn('admin');
     // Starts from no student session, whatever the tests before left.
-    await revoke(admin, subOf('student'));
+    await revoke(admin, sub('student'));
     const [leaving, staying] = [await signedIn('student'), await signedIn('student')];
     await leaving.fetch(`${stack.appUrl}/auth/logout`, { method: 'POST', headers: { 'x-csrf': '1' } });
-    expect((await listSessions(admin, subOf('student'))).sessions).toHaveLength(1);
-    const index = `${stack.instances[0]!.config.redis.prefix}user-sessions:${subOf('student')}`;
+    expect((await listSessions(admin, sub('student'))).sessions).toHaveLength(1);
+    const index = `${stack.instances[0]!.config.redis.prefix}user-sessions:${sub('student')}`;
     expect(await redis.zrange(index, 0, -1)).toEqual([sessionIdOf(staying, stack)]);
   });
 
   it('drops the previous session from the index when the same browser signs in again', async () => {
     const admin = await signedIn('admin');
     // Starts from no staff session, whatever the tests before left.
-    await revoke(admin, subOf('staff'));
+    await revoke(admin, sub('staff'));
     const browser = await signedIn('staff');
     const before = sessionIdOf(browser, stack);
     await signIn(browser, stack, 'staff');
     expect(sessionIdOf(browser, stack)).not.toBe(before);
-    const index = `${stack.instances[0]!.config.redis.prefix}user-sessions:${subOf('staff')}`;
+    const index = `${stack.instances[0]!.config.redis.prefix}user-sessions:${sub('staff')}`;
     expect(await redis.zrange(index, 0, -1)).toEqual([sessionIdOf(browser, stack)]);
-    expect((await listSessions(admin, subOf('staff'))).sessions).toHaveLength(1);
+    expect((await listSessions(admin, sub('staff'))).sessions).toHaveLength(1);
   });
 
   it('answers 400 JSON to an absurd user id', async () => {
@@ -138,8 +134,8 @@ describe('the session index after expiry', () => {
       const { prefix } = short.instances[0]!.config.redis;
       await waitUntil(async () => (await redis.exists(`${prefix}sess:${sessionIdOf(student, short)}`)) === 0);
       const admin = await signedIn('admin', short);
-      expect((await listSessions(admin, subOf('student'), short)).sessions).toEqual([]);
-      expect(await redis.zcard(`${prefix}user-sessions:${subOf('student')}`)).toBe(0);
+      expect((await listSessions(admin, sub('student'), short)).sessions).toEqual([]);
+      expect(await redis.zcard(`${prefix}user-sessions:${sub('student')}`)).toBe(0);
     } finally {
       await short.close();
     }

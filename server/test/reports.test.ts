@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdminReport } from '@porter/shared';
 import { deliverWebhook, webhookEvent } from '../dev/webhooks.js';
-import { Browser, signIn, startStack, type AccountHandle, type Stack } from './support/stack.js';
+import { Browser, signedInBrowser, startStack, subOf, type AccountHandle, type Stack } from './support/stack.js';
 
 const SECRET = 'reports-webhook-secret';
 
@@ -11,14 +11,10 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-const subOf = (handle: AccountHandle) => stack.provider.accounts.find((a) => a.id === handle)?.sub ?? '';
+const sub = (handle: AccountHandle) => subOf(stack, handle);
 const app = (path: string) => `${stack.appUrl}${path}`;
 
-async function signedIn(handle: AccountHandle): Promise<Browser> {
-  const browser = new Browser();
-  await signIn(browser, stack, handle);
-  return browser;
-}
+const signedIn = (handle: AccountHandle) => signedInBrowser(stack, handle);
 
 describe('GET /admin/reports', () => {
   it('counts what happened today, who is signed in now, and the latest changes', async () => {
@@ -35,9 +31,9 @@ describe('GET /admin/reports', () => {
     // A failed sign-in.
     expect((await new Browser().fetch(app('/auth/callback?state=forged&code=x'), { headers: { accept: 'application/json' } })).status).toBe(400);
     // A role change from Campus One, and an admin revoking the student.
-    await deliverWebhook(app('/webhooks/campus-one'), SECRET, webhookEvent('user.role_changed', { user_id: subOf('staff'), previous_role: 'staff', new_role: 'mentor' }));
+    await deliverWebhook(app('/webhooks/campus-one'), SECRET, webhookEvent('user.role_changed', { user_id: sub('staff'), previous_role: 'staff', new_role: 'mentor' }));
     const admin = await signedIn('admin');
-    await admin.fetch(app(`/admin/users/${subOf('student')}/sessions`), { method: 'DELETE', headers: { 'x-csrf': '1' } });
+    await admin.fetch(app(`/admin/users/${sub('student')}/sessions`), { method: 'DELETE', headers: { 'x-csrf': '1' } });
 
     const response = await admin.fetch(app('/admin/reports'), { headers: { accept: 'application/json' } });
     expect(response.status).toBe(200);
@@ -67,10 +63,10 @@ describe('GET /admin/reports', () => {
     expect((await staff.fetch(app('/auth/me'))).status).toBe(200);
 
     expect(report.recentChanges).toEqual([
-      expect.objectContaining({ kind: 'revoked', sub: subOf('student'), source: 'admin', actor: subOf('admin'), sessions: 1 }),
+      expect.objectContaining({ kind: 'revoked', sub: sub('student'), source: 'admin', actor: sub('admin'), sessions: 1 }),
       expect.objectContaining({
         kind: 'role_changed',
-        sub: subOf('staff'),
+        sub: sub('staff'),
         name: 'Ibrahim Musa',
         source: 'webhook',
         event: 'user.role_changed',

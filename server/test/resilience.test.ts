@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCampusOne } from '../dev/campus-one.js';
 import type { RedisKv } from '../src/store/redis-kv.js';
 import { Browser, CLIENT, signIn, startStack, type Stack } from './support/stack.js';
+import { errorCode } from './support/errors.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -9,7 +10,6 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-const errorCode = async (response: Response) => ((await response.json()) as { error: { code: string } }).error.code;
 
 describe('Campus One unavailable', () => {
   it('answers 503 JSON while the provider is down, and recovers by itself when it returns', async () => {

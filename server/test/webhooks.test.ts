@@ -8,7 +8,8 @@ import type { RedisKv } from '../src/store/redis-kv.js';
 import { signatureOf } from '../src/webhooks/signature.js';
 import { redisUrl } from './support/env.js';
 import { sessionIdOf } from './support/session.js';
-import { Browser, signIn, startStack, type AccountHandle, type Stack } from './support/stack.js';
+import { signedInBrowser, startStack, subOf, type AccountHandle, type Browser, type Stack } from './support/stack.js';
+import { errorCode } from './support/errors.js';
 
 const SECRET = 'webhook-secret-current';
 const PREVIOUS_SECRET = 'webhook-secret-previous';
@@ -30,24 +31,17 @@ const origin = (instance: number) => stack.instances[instance]!.origin;
 const hookUrl = (instance = A) => `${origin(instance)}/webhooks/campus-one`;
 const send = (body: string | CampusOneWebhook, options: { secret?: string; signature?: string | null; instance?: number } = {}) =>
   deliverWebhook(hookUrl(options.instance), options.secret ?? SECRET, body, options.signature === undefined ? {} : { signature: options.signature });
-const subOf = (handle: AccountHandle) => stack.provider.accounts.find((a) => a.id === handle)?.sub ?? '';
+const sub = (handle: AccountHandle) => subOf(stack, handle);
 const roleChange = (handle: AccountHandle, newRole: string, previousRole: string) =>
-  webhookEvent('user.role_changed', { user_id: subOf(handle), email: 'x@campus.example', previous_role: previousRole, new_role: newRole });
+  webhookEvent('user.role_changed', { user_id: sub(handle), email: 'x@campus.example', previous_role: previousRole, new_role: newRole });
 
 async function me(browser: Browser, instance = A): Promise<{ status: number; body: MeResponse }> {
   const response = await browser.fetch(`${origin(instance)}/auth/me`, { headers: { accept: 'application/json' } });
   return { status: response.status, body: (await response.json()) as MeResponse };
 }
 
-async function errorCode(response: Response): Promise<string> {
-  return ((await response.json()) as { error: { code: string } }).error.code;
-}
 
-async function signedIn(handle: AccountHandle): Promise<Browser> {
-  const browser = new Browser();
-  await signIn(browser, stack, handle);
-  return browser;
-}
+const signedIn = (handle: AccountHandle) => signedInBrowser(stack, handle);
 
 describe('webhook signatures', () => {
   it('accepts a delivery signed with the current secret or the previous one, and nothing else', async () => {
@@ -78,7 +72,7 @@ describe('webhook signatures', () => {
     ['another scheme', `sha1=${'a'.repeat(40)}`],
     ['without its scheme', 'a'.repeat(64)],
   ])('answers 401 JSON, never a 500, to a signature %s', async (_case, signature) => {
-    const response = await send(webhookEvent('user.deleted', { user_id: subOf('staff') }), { signature });
+    const response = await send(webhookEvent('user.deleted', { user_id: sub('staff') }), { signature });
     expect(response.status).toBe(401);
     expect(await errorCode(response)).toBe('porter/invalid_signature');
   });
@@ -129,7 +123,7 @@ describe('webhook events', () => {
     async (event) => {
       const sessions = [await signedIn('staff'), await signedIn('staff')];
       const bystander = await signedIn('admin');
-      const response = await send(webhookEvent(event, { user_id: subOf('staff') }));
+      const response = await send(webhookEvent(event, { user_id: sub('staff') }));
       expect(response.status).toBe(200);
       for (const browser of sessions) {
         expect((await me(browser, A)).status).toBe(401);
@@ -141,7 +135,7 @@ describe('webhook events', () => {
 
   it('refreshes name and email on user.updated, leaving the role alone', async () => {
     const browser = await signedIn('admin');
-    await send(webhookEvent('user.updated', { user_id: subOf('admin'), name: 'Funmi Adeyemi-Bello', email: 'funmi@staff.campus.example' }));
+    await send(webhookEvent('user.updated', { user_id: sub('admin'), name: 'Funmi Adeyemi-Bello', email: 'funmi@staff.campus.example' }));
     expect((await me(browser, B)).body.user).toMatchObject({ name: 'Funmi Adeyemi-Bello', email: 'funmi@staff.campus.example', role: 'admin' });
   });
 
@@ -164,7 +158,7 @@ describe('webhook events', () => {
   });
 
   it('answers 409 to a delivery that another request is applying right now, so it is retried', async () => {
-    const event = webhookEvent('user.deleted', { user_id: subOf('staff') });
+    const event = webhookEvent('user.deleted', { user_id: sub('staff') });
     const { redis: { prefix } } = stack.instances[A]!.config;
     await redis.set(createKeys(prefix).webhookDelivery(event.id), 'applying', 'PX', 60_000);
     const response = await send(event);
@@ -175,13 +169,13 @@ describe('webhook events', () => {
   it('refuses, and does not apply, an event older than an hour or dated more than 5 minutes ahead', async () => {
     const browser = await signedIn('staff');
     for (const offset of [-61 * MINUTE, 6 * MINUTE]) {
-      const event = webhookEvent('user.deleted', { user_id: subOf('staff') }, new Date(Date.now() + offset));
+      const event = webhookEvent('user.deleted', { user_id: sub('staff') }, new Date(Date.now() + offset));
       const response = await send(event);
       expect(response.status).toBe(400);
       expect(await errorCode(response)).toBe('porter/stale_event');
     }
     expect((await me(browser)).status).toBe(200);
-    const recent = webhookEvent('user.role_changed', { user_id: subOf('staff'), new_role: 'admin' }, new Date(Date.now() - 59 * MINUTE));
+    const recent = webhookEvent('user.role_changed', { user_id: sub('staff'), new_role: 'admin' }, new Date(Date.now() - 59 * MINUTE));
     expect((await send(recent)).status).toBe(200);
     expect((await me(browser)).body.user.role).toBe('admin');
   });
@@ -229,7 +223,7 @@ describe('a request that read the session before a webhook wrote it', () => {
     const browser = await signedIn('student');
     const id = sessionIdOf(browser, stack);
     const before = await read(id);
-    await send(webhookEvent('user.deleted', { user_id: subOf('student') }));
+    await send(webhookEvent('user.deleted', { user_id: sub('student') }));
     await writeBack(id, { ...before, lastTouchedAt: Date.now() });
     expect(await redis.exists(`${stack.instances[A]!.config.redis.prefix}sess:${id}`)).toBe(0);
     expect((await me(browser)).status).toBe(401);

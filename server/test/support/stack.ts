@@ -149,3 +149,17 @@ export async function chooseAccount(browser: Browser, page: Navigation, account:
 }
 
 export { Browser };
+
+/** A fresh browser, signed in as `account`. */
+export async function signedInBrowser(stack: Stack, account: AccountHandle): Promise<Browser> {
+  const browser = new Browser();
+  await signIn(browser, stack, account);
+  return browser;
+}
+
+/** The Campus One `sub` of a seeded account. */
+export function subOf(stack: Stack, account: AccountHandle): string {
+  const sub = stack.provider.accounts.find((a) => a.id === account)?.sub;
+  if (!sub) throw new Error(`no seeded account ${account}`);
+  return sub;
+}
