@@ -108,16 +108,21 @@ export class Sessions {
 
   /** The live sessions of one user, newest first, pruning index entries whose session is gone. */
   async ofUser(sub: string): Promise<LiveSession[]> {
-    const key = this.keys.userSessions(sub);
+    const live = await this.liveIn(this.keys.userSessions(sub));
+    return live.sort((a, b) => b.data.createdAt - a.data.createdAt);
+  }
+
+  /** The live sessions an index (a sorted set of session ids) names, pruning the entries of ended ones. */
+  private async liveIn(indexKey: string): Promise<LiveSession[]> {
     const now = this.now();
-    await this.kv.zRemBelow(key, now);
+    await this.kv.zRemBelow(indexKey, now);
     const live: LiveSession[] = [];
-    for (const id of await this.kv.zRangeFrom(key, now)) {
+    for (const id of await this.kv.zRangeFrom(indexKey, now)) {
       const data = await this.read(id);
       if (data) live.push({ id, data });
-      else await this.kv.zRem(key, id);
+      else await this.kv.zRem(indexKey, id);
     }
-    return live.sort((a, b) => b.data.createdAt - a.data.createdAt);
+    return live;
   }
 
   /** Ends every session of one user, on every instance at once. */
@@ -130,15 +135,7 @@ export class Sessions {
    * user: a logout token naming both must not end someone else's session.
    */
   async endProviderSession(sid: string, sub: string | null): Promise<SessionsChanged & { sub: string | null }> {
-    const key = this.keys.providerSessions(sid);
-    const now = this.now();
-    await this.kv.zRemBelow(key, now);
-    const found: LiveSession[] = [];
-    for (const id of await this.kv.zRangeFrom(key, now)) {
-      const data = await this.read(id);
-      if (!data) await this.kv.zRem(key, id);
-      else if (sub === null || data.user.sub === sub) found.push({ id, data });
-    }
+    const found = (await this.liveIn(this.keys.providerSessions(sid))).filter(({ data }) => sub === null || data.user.sub === sub);
     return { ...(await this.endEach(found)), sub: found[0]?.data.user.sub ?? sub };
   }
 
