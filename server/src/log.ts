@@ -1,8 +1,9 @@
 import { pino, type Logger } from 'pino';
 
 /**
- * Tokens and secrets never reach the logs: these paths are censored wherever they appear in a
- * logged object, on top of the rule that handlers log claims and codes, never token sets.
+ * Tokens and secrets never reach the logs. The rule is that handlers log claims and codes, never
+ * token sets or raw provider bodies; these paths (top level and one level down) are censored as a
+ * second line of defence, not a licence to log objects that carry tokens deeper.
  */
 const REDACT = [
   'req.headers.cookie',

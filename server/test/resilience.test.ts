@@ -39,6 +39,20 @@ describe('Campus One unavailable', () => {
     }
   });
 
+  it('sends a silent attempt back to its page, marked anonymous, while Campus One is down', async () => {
+    const down = await startStack();
+    await down.provider.close();
+    try {
+      const browser = new Browser();
+      const response = await browser.fetch(`${down.appUrl}/auth/login?prompt=none&returnTo=/news`);
+      expect(response.status).toBe(302);
+      expect(response.headers.get('location')).toBe('/news');
+      expect(browser.cookie('c1_anon')).toBe('1');
+    } finally {
+      await down.close();
+    }
+  });
+
   it('refuses a discovery document that names another issuer', async () => {
     const wrong = await startStack({ env: { CAMPUS_ONE_ISSUER: 'http://localhost:1' } });
     try {

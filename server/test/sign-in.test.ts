@@ -105,7 +105,7 @@ describe('interactive sign-in', () => {
 });
 
 describe('return addresses', () => {
-  it.each(['//evil.example', '/\\evil.example', '/%2F%2Fevil.example', 'https://evil.example/', 'javascript:alert(1)'])(
+  it.each(['//evil.example', '/.//evil.example', '/\\evil.example', '/%2F%2Fevil.example', 'https://evil.example/', 'javascript:alert(1)'])(
     'sends the browser to / instead of %s',
     async (returnTo) => {
       const browser = new Browser();
@@ -163,6 +163,21 @@ describe('silent sign-in', () => {
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe('/news');
     expect(browser.cookie('c1_anon')).toBe('1');
+  });
+
+  it('leaves a silent attempt whose code fails its checks on the page the visitor opened, marked anonymous', async () => {
+    const browser = new Browser();
+    await signIn(browser, stack, 'student');
+    await browser.fetch(app('/auth/logout'), { method: 'POST', headers: { 'x-csrf': '1' } });
+    const atCallback = await browser.navigate(app('/auth/login?prompt=none&returnTo=/news'), {
+      stop: (url) => url.pathname === '/auth/callback',
+    });
+    atCallback.url.searchParams.set('code', 'forged-code');
+    const response = await browser.fetch(atCallback.url);
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('/news');
+    expect(browser.cookie('c1_anon')).toBe('1');
+    expect((await me(browser)).response.status).toBe(401);
   });
 
   it('stops silent retries even when the silent attempt’s transaction is gone', async () => {

@@ -1,4 +1,4 @@
-import { ANON_MARKER_COOKIE, REPORT_ROLES, hasAnyRole } from '@porter/shared';
+import { ANON_MARKER_COOKIE, REPORT_ROLES, hasAnyRole, safeReturnTo } from '@porter/shared';
 import { parseCookieHeader, sessionCookieHeader } from './session';
 import type { SessionLookup } from './session';
 
@@ -80,18 +80,13 @@ export function isPageNavigation(facts: RequestFacts): boolean {
 }
 
 /**
- * Where to send a visitor to sign in. `returnTo` is where the BFF sends them afterwards; only a
- * path on this origin is ever passed (the BFF must check it again).
+ * Where to send a visitor to sign in. `returnTo` is where the BFF sends them afterwards, checked
+ * by the same rule the BFF applies again (`safeReturnTo` in `@porter/shared`).
  */
 export function signInUrl(returnTo: string, options: { silent: boolean }): string {
   const params = new URLSearchParams({ returnTo: safeReturnTo(returnTo) });
   if (options.silent) params.set('prompt', 'none');
   return `/auth/login?${params.toString()}`;
-}
-
-/** `returnTo` if it is a path on this origin; `/` for anything that could leave it (`//host`, `/\host`). */
-export function safeReturnTo(returnTo: string): string {
-  return returnTo.startsWith('/') && !returnTo.startsWith('//') && !returnTo.includes('\\') ? returnTo : '/';
 }
 
 /**

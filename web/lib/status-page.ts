@@ -8,6 +8,8 @@
  * app/_components/status-views.tsx, used when a page's own check fails, share the wording.
  */
 
+import { escapeHtml } from '@porter/shared';
+
 export const STATUS_COPY = {
   403: {
     title: 'You don’t have access to this page',
@@ -18,12 +20,6 @@ export const STATUS_COPY = {
     body: 'Porter can’t check who you are at the moment, so pages that need your account can’t open. This is usually brief. Please try again in a minute.',
   },
 } as const;
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
-}
 
 export interface StatusPageOptions {
   /** The signed-in visitor's name, for the 403 page. */

@@ -1,7 +1,6 @@
+import { escapeHtml } from '@porter/shared';
 import type { Request } from 'express';
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => ESCAPES[ch] ?? ch);
 
 /** Sign-in steps are browser navigations: their errors are a page a person can act on. */
 export function wantsErrorPage(req: Request): boolean {

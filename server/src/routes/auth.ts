@@ -1,5 +1,5 @@
 import { Router, type ErrorRequestHandler, type Response } from 'express';
-import { ANON_MARKER_COOKIE, ErrorCode, type LogoutResponse } from '@porter/shared';
+import { ANON_MARKER_COOKIE, ErrorCode, safeReturnTo, type LogoutResponse } from '@porter/shared';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
@@ -8,7 +8,6 @@ import { requireCsrfHeader } from '../http/csrf.js';
 import { noStore } from '../http/headers.js';
 import type { CampusOne } from '../oidc/campus-one.js';
 import { completeAuthorization, endSessionUrl, startAuthorization } from '../oidc/flow.js';
-import { safeReturnTo } from '../oidc/return-to.js';
 import type { TokenRefresher } from '../oidc/token-refresh.js';
 import { TRANSACTION_TTL_MS, type TransactionCookies } from '../oidc/transaction.js';
 import type { AuthEvents } from '../reports/auth-events.js';
@@ -42,7 +41,8 @@ export function authRouter(deps: AuthRouterDeps): Router {
 
   router.get('/login', async (req, res) => {
     const silent = req.query.prompt === 'none';
-    const returnTo = safeReturnTo(req.query.returnTo ?? req.query.next, config.appUrl);
+    const returnTo = safeReturnTo(req.query.returnTo ?? req.query.next);
+    Object.assign(res.locals, { silentSignIn: silent, returnTo });
     const { url, transaction } = await startAuthorization(await campusOne.configuration(), {
       redirectUri: `${config.appUrl}/auth/callback`,
       scope: config.campusOne.scopes,
@@ -55,11 +55,20 @@ export function authRouter(deps: AuthRouterDeps): Router {
 
   const markAnonymous = (res: Response) => res.cookie(ANON_MARKER_COOKIE, '1', { ...markerOptions, maxAge: ANON_MARKER_MS });
 
-  /** Counts a failed sign-in for the reports, by code, then lets the error handler answer. */
-  const countFailure: ErrorRequestHandler = async (err, _req, res, next) => {
+  /**
+   * Counts a failed sign-in for the reports, by code. A silent attempt then ends on the page the
+   * visitor opened, marked anonymous: they never asked to sign in, so they get no error page
+   * (Campus One away, a token that fails its checks). Other failures go to the error handler.
+   */
+  const failSignIn: ErrorRequestHandler = async (err, _req, res, next) => {
     const reason = err instanceof AppError ? err.code : ErrorCode.Internal;
-    await authEvents.record({ type: 'sign_in_failed', reason, silent: res.locals.silentSignIn === true });
-    next(err);
+    const silent = res.locals.silentSignIn === true;
+    // A store outage must not replace the failure being counted.
+    await authEvents.record({ type: 'sign_in_failed', reason, silent }).catch(() => {});
+    if (!silent || res.headersSent) return next(err);
+    log.warn({ code: reason, err }, 'silent sign-in failed; the visitor stays anonymous');
+    markAnonymous(res);
+    res.redirect(typeof res.locals.returnTo === 'string' ? res.locals.returnTo : '/');
   };
 
   router.get('/callback', async (req, res) => {
@@ -82,8 +91,8 @@ export function authRouter(deps: AuthRouterDeps): Router {
           : 'The sign-in response carries no state. Please sign in again.',
       );
     }
-    // For countFailure, once the attempt is known.
-    res.locals.silentSignIn = transaction.silent;
+    // For failSignIn, once the attempt is known.
+    Object.assign(res.locals, { silentSignIn: transaction.silent, returnTo: transaction.returnTo });
     if (!(await kv.setIfAbsent(keys.usedState(state), '1', TRANSACTION_TTL_MS))) {
       throw new AppError(400, ErrorCode.InvalidState, 'This sign-in response was already used. Please sign in again.');
     }
@@ -119,7 +128,7 @@ export function authRouter(deps: AuthRouterDeps): Router {
     res.clearCookie(ANON_MARKER_COOKIE, markerOptions);
     res.redirect(transaction.returnTo);
   });
-  router.use('/callback', countFailure);
+  router.use(['/login', '/callback'], failSignIn);
 
   router.get('/me', meHandler({ config, sessions, refresher, now }));
 
