@@ -175,9 +175,10 @@ describe('webhook events', () => {
       expect(await errorCode(response)).toBe('porter/stale_event');
     }
     expect((await me(browser)).status).toBe(200);
-    const recent = webhookEvent('user.role_changed', { user_id: sub('staff'), new_role: 'admin' }, new Date(Date.now() - 59 * MINUTE));
+    // Ending sessions, which no newer event about the user can supersede (a role change could).
+    const recent = webhookEvent('user.deleted', { user_id: sub('staff') }, new Date(Date.now() - 59 * MINUTE));
     expect((await send(recent)).status).toBe(200);
-    expect((await me(browser)).body.user.role).toBe('admin');
+    expect((await me(browser)).status).toBe(401);
   });
 
   it('answers 503 while Redis is away, so Campus One retries, and applies the retry', async () => {
@@ -191,6 +192,58 @@ describe('webhook events', () => {
     await new Promise((resolve) => kv.client.once('ready', resolve));
     expect(await (await send(event)).json()).toMatchObject({ outcome: 'applied' });
     expect((await me(browser)).body.user.role).toBe('mentor');
+  });
+});
+
+describe('events about one user arriving out of order', () => {
+  // Dated `now` and `now + 1` ms: after any event that earlier tests sent about the user, and
+  // before any that later tests send, as each delivery takes longer than a millisecond.
+  const roleChangeAt = (handle: AccountHandle, newRole: string, at: number) =>
+    webhookEvent('user.role_changed', { user_id: sub(handle), new_role: newRole }, new Date(at));
+
+  it('does not let a role change retried after a newer one undo it', async () => {
+    const browser = await signedIn('student');
+    const now = Date.now();
+    const toAdmin = roleChangeAt('student', 'admin', now);
+    // The first delivery of `toAdmin` failed, so Campus One retries it after the newer change.
+    expect(await (await send(roleChangeAt('student', 'student', now + 1))).json()).toMatchObject({ outcome: 'applied' });
+    const late = await send(toAdmin, { instance: B });
+    expect(late.status).toBe(200);
+    expect(await late.json()).toMatchObject({ ok: true, outcome: 'superseded', sessions: 0 });
+    expect((await me(browser, A)).body.user.role).toBe('student');
+    expect((await me(browser, B)).body.user.role).toBe('student');
+    // Answered for good: a further retry is a duplicate.
+    expect(await (await send(toAdmin)).json()).toMatchObject({ outcome: 'duplicate' });
+  });
+
+  it('keeps the newer name when an older user.updated arrives late, and still applies its email', async () => {
+    const browser = await signedIn('admin');
+    const now = Date.now();
+    const update = (data: Record<string, string>, at: number) => webhookEvent('user.updated', { user_id: sub('admin'), ...data }, new Date(at));
+    expect(await (await send(update({ name: 'New Name' }, now + 1))).json()).toMatchObject({ outcome: 'applied' });
+    expect(await (await send(update({ name: 'Old Name', email: 'late@staff.campus.example' }, now))).json()).toMatchObject({ outcome: 'applied' });
+    expect((await me(browser)).body.user).toMatchObject({ name: 'New Name', email: 'late@staff.campus.example' });
+
+    expect(await (await send(update({ name: 'Stale Name' }, now))).json()).toMatchObject({ outcome: 'superseded' });
+    expect((await me(browser)).body.user.name).toBe('New Name');
+  });
+
+  it('does not apply a role change dated before the sessions ended to a session begun since', async () => {
+    const now = Date.now();
+    const before = await signedIn('staff');
+    await send(webhookEvent('session.revoked', { user_id: sub('staff') }, new Date(now + 1)));
+    expect((await me(before)).status).toBe(401);
+    const browser = await signedIn('staff');
+    expect(await (await send(roleChangeAt('staff', 'admin', now))).json()).toMatchObject({ outcome: 'superseded' });
+    expect((await me(browser)).body.user.role).toBe('staff');
+  });
+
+  it('still ends the sessions on a revocation that arrives after a newer role change', async () => {
+    const browser = await signedIn('student');
+    const now = Date.now();
+    expect(await (await send(roleChangeAt('student', 'mentor', now + 1))).json()).toMatchObject({ outcome: 'applied' });
+    expect(await (await send(webhookEvent('session.revoked', { user_id: sub('student') }, new Date(now)))).json()).toMatchObject({ outcome: 'applied' });
+    expect((await me(browser)).status).toBe(401);
   });
 });
 

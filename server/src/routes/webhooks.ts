@@ -19,10 +19,13 @@ export interface WebhooksRouterDeps {
   now: () => number;
 }
 
-/** What Campus One gets back: 200 once the change is durable (or there was nothing to do). */
+/**
+ * What Campus One gets back: 200 once the change is durable (or there was nothing to do).
+ * `superseded`: a newer event about the same user was applied first, so this one was not.
+ */
 interface WebhookAnswer {
   ok: true;
-  outcome: 'applied' | 'ignored' | 'duplicate';
+  outcome: 'applied' | 'ignored' | 'duplicate' | 'superseded';
   sessions: number;
 }
 
@@ -64,7 +67,17 @@ export function webhooksRouter(deps: WebhooksRouterDeps): Router {
         throw new AppError(409, ErrorCode.DeliveryInProgress, 'This delivery is being applied right now; retry shortly.');
       }
       try {
-        const applied = await applyWebhook(event, { sessions, authEvents, log });
+        const unsuperseded = await deliveries.unsuperseded(event);
+        if (!unsuperseded) {
+          // Marked applied, so that Campus One's retries of it stop here too.
+          await deliveries.applied(event.id);
+          log.info(
+            { webhook: event.id, event: event.event, sub: event.sub, occurredAt: new Date(event.occurredAt).toISOString() },
+            'webhook event superseded: a newer event about the same user was applied first',
+          );
+          return answer(res, 'superseded', 0);
+        }
+        const applied = await applyWebhook(unsuperseded, { sessions, authEvents, log });
         await deliveries.applied(event.id);
         answer(res, 'applied', applied.sessions);
       } catch (err) {

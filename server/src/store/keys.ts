@@ -11,6 +11,8 @@ export interface Keys {
   liveSessions(): string;
   /** A webhook delivery id being applied or already applied, so a replay is not applied again. */
   webhookDelivery(id: string): string;
+  /** When the last applied webhook events about one user occurred, so an older one arriving late is skipped. */
+  webhookUserOrder(sub: string): string;
   /** A back-channel logout token's `jti` already used, so a replayed token is refused. */
   logoutTokenJti(jti: string): string;
   /** Hash of one UTC day's auth event counters (`YYYY-MM-DD`). */
@@ -33,6 +35,7 @@ export function createKeys(prefix: string): Keys {
     providerSessions: (sid: string) => `${prefix}sid-sessions:${sid}`,
     liveSessions: () => `${prefix}live-sessions`,
     webhookDelivery: (id: string) => `${prefix}webhook-delivery:${id}`,
+    webhookUserOrder: (sub: string) => `${prefix}webhook-user-order:${sub}`,
     logoutTokenJti: (jti: string) => `${prefix}logout-jti:${jti}`,
     reportDay: (date: string) => `${prefix}report-day:${date}`,
     sessionChanges: () => `${prefix}session-changes`,

@@ -2,6 +2,7 @@ import { ErrorCode } from '@porter/shared';
 import { AppError } from '../errors.js';
 import type { Kv } from '../store/kv.js';
 import type { Keys } from '../store/keys.js';
+import type { WebhookEvent } from './event.js';
 
 /** How far in the future an event may be dated: clocks differ a little, never by more. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
@@ -11,6 +12,12 @@ const APPLYING = 'applying';
 const APPLIED = 'applied';
 
 export type Claim = 'new' | 'duplicate' | 'in_progress';
+
+type UserEvent = Exclude<WebhookEvent, { kind: 'ignored' }>;
+/** What an event sets on a user. Each is ordered on its own: an older email still counts after a newer name. */
+type Field = 'role' | 'name' | 'email';
+/** Per field, when the event that last set it occurred (ms since epoch). */
+type Marks = Partial<Record<Field, number>>;
 
 /**
  * Replay protection for webhooks, which Campus One leaves to the receiver (the signature covers
@@ -50,6 +57,46 @@ export class Deliveries {
     return (await this.kv.get(key)) === APPLIED ? 'duplicate' : 'in_progress';
   }
 
+  /**
+   * Orders events per user, which delivery ids cannot: a delivery that failed and is retried
+   * within the window may arrive after a newer event about the same user, and must not undo it.
+   * Returns the event with only the fields that no newer event has set, or `null` when nothing
+   * is left (superseded). Ending sessions is never skipped, as ending them is the safe side; it
+   * supersedes every older change, whose sessions are gone (a sign-in since brought fresher values).
+   *
+   * The marks advance atomically before the event is applied, so an older event that arrives
+   * while this one applies is skipped too, and a retry of this one after a failure is not (its
+   * date equals the mark). They live as long as delivery ids: any event older than a mark is
+   * refused by its date once the mark is gone.
+   */
+  async unsuperseded(event: UserEvent): Promise<UserEvent | null> {
+    const fields = fieldsOf(event);
+    let fresh: Field[] = [];
+    await this.kv.update(
+      this.keys.webhookUserOrder(event.sub),
+      (stored) => {
+        const marks = stored === null ? {} : (JSON.parse(stored) as Marks);
+        fresh = fields.filter((field) => (marks[field] ?? -Infinity) <= event.occurredAt);
+        if (fresh.every((field) => marks[field] === event.occurredAt)) return null;
+        return JSON.stringify({ ...marks, ...Object.fromEntries(fresh.map((field) => [field, event.occurredAt])) });
+      },
+      this.rememberMs,
+    );
+    switch (event.kind) {
+      case 'end_sessions':
+        return event;
+      case 'role_changed':
+        return fresh.includes('role') ? event : null;
+      case 'user_updated':
+        if (fields.length > 0 && fresh.length === 0) return null;
+        return {
+          ...event,
+          name: fresh.includes('name') ? event.name : undefined,
+          email: fresh.includes('email') ? event.email : undefined,
+        };
+    }
+  }
+
   async applied(id: string): Promise<void> {
     await this.kv.set(this.keys.webhookDelivery(id), APPLIED, this.rememberMs);
   }
@@ -57,5 +104,16 @@ export class Deliveries {
   /** Lets a retry apply the delivery at once after a failure (else it waits for the claim to expire). */
   async release(id: string): Promise<void> {
     await this.kv.del(this.keys.webhookDelivery(id));
+  }
+}
+
+function fieldsOf(event: UserEvent): Field[] {
+  switch (event.kind) {
+    case 'role_changed':
+      return ['role'];
+    case 'end_sessions':
+      return ['role', 'name', 'email'];
+    case 'user_updated':
+      return [...(event.name === undefined ? [] : ['name' as const]), ...(event.email === undefined ? [] : ['email' as const])];
   }
 }
