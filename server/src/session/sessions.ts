@@ -73,13 +73,23 @@ export class Sessions {
       absoluteExpiresAt: now + this.config.session.absoluteTimeoutMs,
     } satisfies Omit<SessionData, 'cookie'>);
     await promisify((done) => req.session.save(done));
-    const lifetime = this.config.session.absoluteTimeoutMs;
-    const score = now + lifetime;
-    await this.kv.zAdd(this.keys.userSessions(init.user.sub), score, req.sessionID, lifetime);
-    if (init.providerSid) {
-      await this.kv.zAdd(this.keys.providerSessions(init.providerSid), score, req.sessionID, lifetime);
+    // Saved, then indexed. The other order has a hole: a listing in between (a webhook, an admin
+    // revoke) finds the entry's session missing and prunes it, and the session saved next is
+    // one that no revocation finds. A session that cannot be indexed is destroyed instead, which
+    // takes it off the request: express-session then sends no cookie, so even when Redis cannot
+    // delete it either, nobody holds the id of a session that no revocation can reach.
+    try {
+      const lifetime = this.config.session.absoluteTimeoutMs;
+      const score = now + lifetime;
+      await this.kv.zAdd(this.keys.userSessions(init.user.sub), score, req.sessionID, lifetime);
+      if (init.providerSid) {
+        await this.kv.zAdd(this.keys.providerSessions(init.providerSid), score, req.sessionID, lifetime);
+      }
+      await this.kv.zAdd(this.keys.liveSessions(), score, liveMember(req.sessionID, init.user.role), lifetime);
+    } catch (err) {
+      await promisify((done) => req.session.destroy(done)).catch(() => {});
+      throw err;
     }
-    await this.kv.zAdd(this.keys.liveSessions(), score, liveMember(req.sessionID, init.user.role), lifetime);
   }
 
   /** Ends the request's session, if it has one, in the store and in the indexes. */
