@@ -42,6 +42,17 @@ describe.each(stores)('the %s store', (_name, open) => {
     expect(await kv.get(k)).toBe('first');
   });
 
+  it('deletes a key only while it holds the given value', async () => {
+    const k = key('del-if');
+    await kv.set(k, 'mine', 10_000);
+    await kv.delIfEquals(k, 'theirs');
+    expect(await kv.get(k)).toBe('mine');
+    await kv.delIfEquals(k, 'mine');
+    expect(await kv.get(k)).toBeNull();
+    await kv.delIfEquals(k, 'mine');
+    expect(await kv.get(k)).toBeNull();
+  });
+
   it('keeps sorted set members in score order and removes them by member and by score', async () => {
     const k = key('z');
     await kv.zAdd(k, 30, 'c', 10_000);

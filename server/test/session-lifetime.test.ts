@@ -1,8 +1,10 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { redisUrl } from './support/env.js';
 import { sessionIdOf } from './support/session.js';
-import { Browser, signIn, startStack, type Stack } from './support/stack.js';
+import { Browser, signIn, signedInBrowser, startStack, type Stack } from './support/stack.js';
 
 const MINUTE = 60_000;
 let stack: Stack;
@@ -19,8 +21,9 @@ afterAll(async () => {
 });
 
 const instance = () => stack.instances[0]!;
-const me = (browser: Browser) => browser.fetch(`${stack.appUrl}/auth/me`);
-const sessionKey = (browser: Browser) => `${instance().config.redis.prefix}sess:${sessionIdOf(browser, stack)}`;
+const me = (browser: Browser, on: Stack = stack) => browser.fetch(`${on.appUrl}/auth/me`);
+const sessionKey = (browser: Browser, on: Stack = stack) => `${on.instances[0]!.config.redis.prefix}sess:${sessionIdOf(browser, on)}`;
+const storedTokens = async (browser: Browser) => (JSON.parse((await redis.get(sessionKey(browser))) ?? '{}') as { tokens?: string }).tokens;
 
 /** Every command Redis receives while `run` runs, from a MONITOR connection. */
 async function commandsDuring(run: () => Promise<unknown>): Promise<string[][]> {
@@ -37,6 +40,9 @@ async function commandsDuring(run: () => Promise<unknown>): Promise<string[][]> 
   monitor.disconnect();
   return seen.filter((args) => args[1] !== 'end-of-run' && args[0]?.toLowerCase() !== 'ping');
 }
+
+/** The commands of one stack among those seen: other test files share this Redis. */
+const commandsOf = (on: Stack, commands: string[][]) => commands.filter((args) => args[1]?.startsWith(on.instances[0]!.config.redis.prefix));
 
 describe('the hot path', () => {
   it('answers an anonymous visitor without touching Redis', async () => {
@@ -125,5 +131,141 @@ describe('token refresh', () => {
     expect(after.tokens).not.toBe(before.tokens);
     expect(after.accessTokenExpiresAt).toBeGreaterThan(before.accessTokenExpiresAt + 59 * MINUTE);
     expect((await me(browser)).status).toBe(200);
+  });
+});
+
+describe('token refresh with others at work', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    instance().clock.offsetMs = 0;
+  });
+
+  /**
+   * Runs `meanwhile` when this instance's next refresh asks for its lock, with `take` asking
+   * real Redis; the refresh after it asks Redis directly, and `took` says when it holds the lock.
+   */
+  function whenRefreshesAskForTheLock(meanwhile: (take: () => Promise<boolean>, took: Promise<void>) => Promise<boolean>) {
+    const kv = instance().kv;
+    const setIfAbsent = kv.setIfAbsent.bind(kv);
+    let tookLock = () => {};
+    const took = new Promise<void>((resolve) => (tookLock = resolve));
+    vi.spyOn(kv, 'setIfAbsent')
+      .mockImplementationOnce((key, value, ttlMs) => meanwhile(() => setIfAbsent(key, value, ttlMs), took))
+      .mockImplementationOnce(async (key, value, ttlMs) => {
+        const taken = await setIfAbsent(key, value, ttlMs);
+        tookLock();
+        return taken;
+      });
+  }
+
+  it('ends the session when it is revoked between the request reading it and the refresh', async () => {
+    const browser = await signedInBrowser(stack, 'student');
+    const key = sessionKey(browser);
+    whenRefreshesAskForTheLock(async (take) => {
+      const taken = await take();
+      // Another instance revokes the session (admin, webhook, back-channel logout).
+      await redis.del(key);
+      return taken;
+    });
+    instance().clock.offsetMs = 59.5 * MINUTE;
+    expect((await me(browser)).status).toBe(401);
+  });
+
+  it('keeps the refreshed tokens when a request that found the refresh under way writes back its older copy', async () => {
+    const browser = await signedInBrowser(stack, 'student');
+    const otherTab = browser.clone();
+    const original = await storedTokens(browser);
+    let refreshed: string | undefined;
+    whenRefreshesAskForTheLock(async (take, took) => {
+      // This request has read the session; the other tab's request takes the lock first and refreshes.
+      const other = me(otherTab);
+      await took;
+      const taken = await take();
+      expect(taken).toBe(false);
+      expect((await other).status).toBe(200);
+      refreshed = await storedTokens(browser);
+      return taken;
+    });
+    // Past the touch interval too, so this request writes its copy back.
+    instance().clock.offsetMs = 59.5 * MINUTE;
+    expect((await me(browser)).status).toBe(200);
+    expect(refreshed).not.toBe(original);
+    expect(await storedTokens(browser)).toBe(refreshed);
+    // Campus One rotates refresh tokens and revokes the grant when a used one comes back.
+    instance().clock.offsetMs = 119.5 * MINUTE;
+    expect((await me(browser)).status).toBe(200);
+  });
+});
+
+describe('sessions that cannot refresh', () => {
+  const env = { SESSION_IDLE_TIMEOUT_MS: String(180 * MINUTE), SESSION_TOUCH_INTERVAL_MS: String(5 * MINUTE) };
+
+  it('answers from one Redis read once the access token nears expiry, with no refresh token to use', async () => {
+    const noOffline = await startStack({ env: { ...env, CAMPUS_ONE_SCOPES: 'openid profile email academic roles' } });
+    try {
+      const browser = await signedInBrowser(noOffline, 'student');
+      noOffline.instances[0]!.clock.offsetMs = 120 * MINUTE;
+      expect((await me(browser, noOffline)).status).toBe(200);
+      const commands = await commandsDuring(async () => {
+        for (let i = 0; i < 5; i++) expect((await me(browser, noOffline)).status).toBe(200);
+      });
+      expect(commandsOf(noOffline, commands)).toEqual(Array.from({ length: 5 }, () => ['get', sessionKey(browser, noOffline)]));
+    } finally {
+      await noOffline.close();
+    }
+  });
+
+  it('after a failed refresh, answers from one Redis read until the retry time, then tries again', async () => {
+    const down = await startStack({ env });
+    try {
+      const browser = await signedInBrowser(down, 'student');
+      await down.provider.close();
+      down.instances[0]!.clock.offsetMs = 59.5 * MINUTE;
+      expect((await me(browser, down)).status).toBe(200);
+      const waiting = await commandsDuring(async () => {
+        for (let i = 0; i < 3; i++) expect((await me(browser, down)).status).toBe(200);
+      });
+      expect(commandsOf(down, waiting)).toEqual(Array.from({ length: 3 }, () => ['get', sessionKey(browser, down)]));
+      down.instances[0]!.clock.offsetMs = 60.6 * MINUTE;
+      const retry = await commandsDuring(async () => expect((await me(browser, down)).status).toBe(200));
+      expect(commandsOf(down, retry).filter(([name, key]) => name === 'set' && key?.includes('refresh-lock'))).toHaveLength(1);
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('keeps the session when Campus One refuses this server’s client credentials', async () => {
+    // The local provider answers `invalid_client` with a 401 challenge; other deployments answer
+    // with a 400 JSON body, which a stand-in token endpoint gives here.
+    const upstream = { discoveryUrl: '' };
+    const rejecting = createServer((req, res) => {
+      if (req.url === '/token') {
+        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'invalid_client' }));
+        return;
+      }
+      fetch(upstream.discoveryUrl)
+        .then((answer) => answer.json() as Promise<Record<string, unknown>>)
+        .then((metadata) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...metadata, token_endpoint: `${origin}/token` })));
+    });
+    await new Promise<void>((resolve) => rejecting.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(rejecting.address() as AddressInfo).port}`;
+    const misconfigured = await startStack({
+      instances: 3,
+      env,
+      instanceEnv: [{}, { CAMPUS_ONE_CLIENT_SECRET: 'not-the-registered-secret-0123456789' }, { CAMPUS_ONE_DISCOVERY_URL: `${origin}/.well-known/openid-configuration` }],
+    });
+    upstream.discoveryUrl = misconfigured.provider.discoveryUrl;
+    try {
+      for (const instance of misconfigured.instances.slice(1)) {
+        const browser = await signedInBrowser(misconfigured, 'student');
+        instance.clock.offsetMs = 59.5 * MINUTE;
+        expect((await browser.fetch(`${instance.origin}/auth/me`)).status).toBe(200);
+        expect((await me(browser, misconfigured)).status).toBe(200);
+      }
+    } finally {
+      await misconfigured.close();
+      rejecting.closeAllConnections();
+      await new Promise((resolve) => rejecting.close(resolve));
+    }
   });
 });

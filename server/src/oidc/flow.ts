@@ -59,10 +59,11 @@ export async function completeAuthorization(
     const userinfo = needsUserinfo(claims, granted)
       ? await oidc.fetchUserInfo(configuration, response.access_token, claims.sub)
       : null;
+    const tokens = tokensOf(response, null);
     return {
       user: userFromClaims(claims, userinfo),
-      tokens: tokensOf(response, null),
-      accessTokenExpiresAt: expiryOf(response, now),
+      tokens,
+      accessTokenExpiresAt: refreshAt(response, tokens, now),
       providerSid: typeof claims.sid === 'string' ? claims.sid : null,
     };
   } catch (err) {
@@ -78,7 +79,8 @@ export async function refresh(
 ): Promise<{ tokens: StoredTokens; accessTokenExpiresAt: number | null }> {
   if (!current.refreshToken) throw new TypeError('"current.refreshToken" must be present to refresh');
   const response = await oidc.refreshTokenGrant(configuration, current.refreshToken);
-  return { tokens: tokensOf(response, current), accessTokenExpiresAt: expiryOf(response, now) };
+  const tokens = tokensOf(response, current);
+  return { tokens, accessTokenExpiresAt: refreshAt(response, tokens, now) };
 }
 
 /** Campus One's end-session URL (RP-Initiated Logout 1.0 §2), or null when discovery has none. */
@@ -101,6 +103,10 @@ function tokensOf(response: oidc.TokenEndpointResponse, previous: StoredTokens |
   };
 }
 
-function expiryOf(response: oidc.TokenEndpointResponse, now: () => number): number | null {
-  return typeof response.expires_in === 'number' ? now() + response.expires_in * 1000 : null;
+/**
+ * The access token's expiry, or `null` when there is no refresh token to renew it with (no
+ * offline_access, silent sign-in): such a session never becomes due, so its reads stay one GET.
+ */
+function refreshAt(response: oidc.TokenEndpointResponse, tokens: StoredTokens, now: () => number): number | null {
+  return tokens.refreshToken && typeof response.expires_in === 'number' ? now() + response.expires_in * 1000 : null;
 }

@@ -30,7 +30,21 @@ export function fromProtocolError(err: unknown): AppError {
   return unavailable(err);
 }
 
-/** True when Campus One says the refresh token or the client is no longer good (RFC 6749 §5.2). */
+/**
+ * The OAuth error code of a token endpoint answer (RFC 6749 §5.2): from the JSON body, or from
+ * the WWW-Authenticate challenge a 401 carries instead (Campus One's answer to `invalid_client`).
+ */
+export function oauthErrorOf(err: unknown): string | undefined {
+  if (err instanceof oidc.ResponseBodyError) return err.error;
+  if (err instanceof oidc.WWWAuthenticateChallengeError) return err.cause.find((challenge) => challenge.parameters.error)?.parameters.error;
+  return undefined;
+}
+
+/**
+ * True when Campus One says the refresh token is no longer good (`invalid_grant`): the user's
+ * grant is gone. Not `invalid_client`: that says this server's own credentials are wrong, a
+ * configuration error that must not sign everyone out.
+ */
 export function isGrantRevoked(err: unknown): boolean {
-  return err instanceof oidc.ResponseBodyError && (err.error === 'invalid_grant' || err.error === 'invalid_client');
+  return oauthErrorOf(err) === 'invalid_grant';
 }

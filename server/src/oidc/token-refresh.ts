@@ -1,28 +1,40 @@
+import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
+import type { SessionData } from 'express-session';
 import type { Logger } from 'pino';
 import type { Kv } from '../store/kv.js';
 import type { Keys } from '../store/keys.js';
 import type { Sessions } from '../session/sessions.js';
 import type { CampusOne } from './campus-one.js';
 import { refresh } from './flow.js';
-import { isGrantRevoked } from './protocol-errors.js';
+import { isGrantRevoked, oauthErrorOf } from './protocol-errors.js';
 
 /** Refresh this long before the access token expires, so a page never meets an expired one. */
 export const REFRESH_BEFORE_MS = 60_000;
+/** After a failed refresh, page views answer from the store this long before the next try. */
+export const REFRESH_RETRY_MS = 60_000;
 const LOCK_TTL_MS = 15_000;
 
-/** True when the access token expires within {@link REFRESH_BEFORE_MS}; `null`: it never expires. */
-export function refreshDue(accessTokenExpiresAt: number | null | undefined, now: number): boolean {
-  return typeof accessTokenExpiresAt === 'number' && accessTokenExpiresAt - now <= REFRESH_BEFORE_MS;
+/**
+ * True when the access token expires within {@link REFRESH_BEFORE_MS} and no failed refresh
+ * asked to wait. `accessTokenExpiresAt` is `null` when the session cannot or need not refresh.
+ */
+export function refreshDue(session: Partial<Pick<SessionData, 'accessTokenExpiresAt' | 'refreshRetryAt'>>, now: number): boolean {
+  const { accessTokenExpiresAt, refreshRetryAt } = session;
+  if (typeof accessTokenExpiresAt !== 'number') return false;
+  if (refreshRetryAt !== undefined && now < refreshRetryAt) return false;
+  return accessTokenExpiresAt - now <= REFRESH_BEFORE_MS;
 }
 
-export type RefreshOutcome = 'not-due' | 'refreshed' | 'busy' | 'failed' | 'ended';
+/** `cannot-refresh`: a session stored without a refresh token, now marked never due. */
+export type RefreshOutcome = 'not-due' | 'refreshed' | 'busy' | 'failed' | 'cannot-refresh' | 'ended';
 
 /**
  * Refreshes a session's access token when it is about to expire, as oauth2-proxy does: under
  * a Redis lock so one request on one instance refreshes, reloading the session under the lock
- * to see whether another already did, and ending the session only when Campus One says the
- * grant is gone (`invalid_grant`, `invalid_client`). Other failures keep the session.
+ * to see whether another already did, and ending the session only when it is gone or Campus One
+ * says the grant is (`invalid_grant`). Other failures keep the session and wait
+ * {@link REFRESH_RETRY_MS} before the next try, so page views meanwhile stay one read.
  */
 export class TokenRefresher {
   constructor(
@@ -30,34 +42,60 @@ export class TokenRefresher {
   ) {}
 
   private due(req: Request): boolean {
-    return refreshDue(req.session.accessTokenExpiresAt, this.deps.now());
+    return refreshDue(req.session, this.deps.now());
   }
 
   async refreshIfDue(req: Request): Promise<RefreshOutcome> {
     if (!this.due(req)) return 'not-due';
-    const { kv, keys, sessions, log } = this.deps;
+    const { kv, keys } = this.deps;
     const lock = keys.refreshLock(req.sessionID);
-    if (!(await kv.setIfAbsent(lock, '1', LOCK_TTL_MS))) return 'busy';
+    // Its own value, so a holder that outlived the lock's time to live frees only its own.
+    const holder = randomUUID();
+    if (!(await kv.setIfAbsent(lock, holder, LOCK_TTL_MS))) return 'busy';
+    try {
+      return await this.refreshLocked(req);
+    } finally {
+      await kv.delIfEquals(lock, holder);
+    }
+  }
+
+  private async refreshLocked(req: Request): Promise<RefreshOutcome> {
+    const { kv, keys, sessions, log } = this.deps;
     try {
       await sessions.reload(req);
-      if (!req.session.user) return 'ended';
-      if (!this.due(req)) return 'refreshed';
-      const current = await sessions.tokens(req);
-      if (!current?.refreshToken) return 'not-due';
+    } catch (err) {
+      // express-session fails a reload of a session the store no longer has: it was ended meanwhile.
+      if (!(await kv.exists(keys.session(req.sessionID)))) return 'ended';
+      throw err;
+    }
+    if (!req.session.user) return 'ended';
+    if (!this.due(req)) return 'not-due';
+    const current = await sessions.tokens(req);
+    if (!current?.refreshToken) {
+      // Stored before sign-in began recording `null` for such sessions: mark it, so it stops being due.
+      req.session.accessTokenExpiresAt = null;
+      return 'cannot-refresh';
+    }
+    try {
       const configuration = await this.deps.campusOne.configuration();
       const next = await refresh(configuration, current, this.deps.now);
       await sessions.replaceTokens(req, next.tokens, next.accessTokenExpiresAt);
       return 'refreshed';
     } catch (err) {
+      const sub = req.session.user.sub;
       if (isGrantRevoked(err)) {
-        log.info({ code: 'porter/refresh_revoked', sub: req.session.user?.sub }, 'Campus One revoked the grant; session ended');
+        log.info({ code: 'porter/refresh_revoked', sub }, 'Campus One revoked the grant; session ended');
         await sessions.end(req);
         return 'ended';
       }
-      log.warn({ err, sub: req.session.user?.sub }, 'token refresh failed; the session continues');
+      if (oauthErrorOf(err) === 'invalid_client') {
+        log.error({ code: 'porter/client_rejected', err, sub }, 'Campus One refused this server’s client credentials; check CAMPUS_ONE_CLIENT_ID and CAMPUS_ONE_CLIENT_SECRET');
+      } else {
+        log.warn({ err, sub }, 'token refresh failed; the session continues');
+      }
+      req.session.refreshRetryAt = this.deps.now() + REFRESH_RETRY_MS;
+      await new Promise<void>((resolve, reject) => req.session.save((saveErr) => (saveErr ? reject(saveErr) : resolve())));
       return 'failed';
-    } finally {
-      await kv.del(lock);
     }
   }
 }

@@ -38,7 +38,7 @@ export async function answerFromStore(reader: SessionReader, cookieHeader: strin
   const stored = await reader.load(id);
   const session = stored && signedIn(stored);
   if (!session) return UNAUTHENTICATED;
-  if (hasExpired(session, now, rules.idleTimeoutMs) || refreshDue(session.accessTokenExpiresAt, now) || touchDue(session, now, rules.touchIntervalMs)) {
+  if (hasExpired(session, now, rules.idleTimeoutMs) || refreshDue(session, now) || touchDue(session, now, rules.touchIntervalMs)) {
     return null;
   }
   return signedInAnswer(session, rules.idleTimeoutMs);

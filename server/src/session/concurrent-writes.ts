@@ -10,6 +10,9 @@ import type { SessionData } from 'express-session';
  * not undo that:
  * - Campus One changed the user's role, name or email (`Sessions.updateUser` raised
  *   `userRevision`): the stored user stays;
+ * - a refresh replaced the tokens (`Sessions.replaceTokens` raised `tokensRevision`) while this
+ *   request, finding the refresh under way, kept its older copy: the stored tokens stay, or the
+ *   used refresh token would come back, and Campus One, which rotates them, would end the grant;
  * - the session was ended (revocation, back-channel logout, sign-out in another tab): a session
  *   that was read from the store carries `persisted`, and is not brought back to life.
  */
@@ -21,6 +24,11 @@ export function mergeSessionWrite(stored: string | null, incoming: string): stri
   if (storedRevision > (next.userRevision ?? 0)) {
     next.user = current.user;
     next.userRevision = storedRevision;
+  }
+  const storedTokensRevision = current.tokensRevision ?? 0;
+  if (storedTokensRevision > (next.tokensRevision ?? 0)) {
+    const { tokens, accessTokenExpiresAt, refreshRetryAt } = current;
+    Object.assign(next, { tokens, accessTokenExpiresAt, refreshRetryAt, tokensRevision: storedTokensRevision });
   }
   return JSON.stringify({ ...next, persisted: true });
 }

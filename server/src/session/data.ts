@@ -7,8 +7,15 @@ declare module 'express-session' {
     user: User;
     /** {@link StoredTokens}, sealed with the `tokens` sealer. */
     tokens: string;
-    /** When the access token expires (ms since epoch), readable without unsealing the tokens. */
+    /**
+     * When the access token expires (ms since epoch), readable without unsealing the tokens;
+     * `null` when it is never refreshed: it does not expire, or there is no refresh token.
+     */
     accessTokenExpiresAt: number | null;
+    /** After a failed refresh, the next is not tried before this time (ms since epoch). */
+    refreshRetryAt?: number;
+    /** How many times a refresh replaced the tokens; absent means none. See `mergeSessionWrite`. */
+    tokensRevision?: number;
     /** Campus One's session id (`sid` claim), for back-channel logout. */
     providerSid: string | null;
     createdAt: number;

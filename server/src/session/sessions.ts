@@ -105,9 +105,12 @@ export class Sessions {
     return req.session.tokens ? this.tokenSealer.open<StoredTokens>(req.session.tokens) : null;
   }
 
+  /** After a refresh; raises `tokensRevision` so that a request writing back an older copy keeps these (see `mergeSessionWrite`). */
   async replaceTokens(req: Request, tokens: StoredTokens, accessTokenExpiresAt: number | null): Promise<void> {
     req.session.tokens = await this.tokenSealer.seal(tokens);
     req.session.accessTokenExpiresAt = accessTokenExpiresAt;
+    req.session.tokensRevision = (req.session.tokensRevision ?? 0) + 1;
+    delete req.session.refreshRetryAt;
     await promisify((done) => req.session.save(done));
   }
 

@@ -10,6 +10,8 @@ export interface Kv {
   /** Sets only when the key is absent; true when it was set (Redis `SET NX PX`). */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
   del(key: string): Promise<void>;
+  /** Deletes the key only while it holds `value`, as one step: a lock's holder frees only its own lock. */
+  delIfEquals(key: string, value: string): Promise<void>;
   exists(key: string): Promise<boolean>;
   /**
    * Replaces a value with `change(current)` as one atomic step: when another write lands between

@@ -66,6 +66,10 @@ export class MemoryKv implements Kv {
     for (const map of this.types) map.delete(key);
   }
 
+  async delIfEquals(key: string, value: string) {
+    if ((await this.get(key)) === value) this.strings.delete(key);
+  }
+
   async exists(key: string) {
     return this.types.some((map) => this.live(map, key) !== undefined);
   }

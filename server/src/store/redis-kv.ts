@@ -57,6 +57,10 @@ else
 end
 return 1`;
 
+const DELETE_IF_EQUALS = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 0`;
+
 /** Past this many lost races an update gives up: something rewrites the key without pause. */
 const UPDATE_ATTEMPTS = 10;
 
@@ -107,6 +111,10 @@ export class RedisKv implements Kv {
 
   async del(key: string) {
     await this.run((c) => c.del(key));
+  }
+
+  async delIfEquals(key: string, value: string) {
+    await this.run((c) => c.eval(DELETE_IF_EQUALS, 1, key, value));
   }
 
   async exists(key: string) {

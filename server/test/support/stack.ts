@@ -35,6 +35,8 @@ export interface Stack {
 export interface StackOptions {
   instances?: number;
   env?: Record<string, string>;
+  /** Settings for one instance only, by position, over `env`. */
+  instanceEnv?: Array<Record<string, string>>;
   provider?: Omit<StartCampusOneOptions, 'clients'>;
   /** `memory`: the in-memory store that development uses without REDIS_URL. */
   store?: 'redis' | 'memory';
@@ -81,6 +83,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ...(options.store === 'memory' ? {} : { REDIS_URL: redisUrl() }),
         REDIS_PREFIX: prefix,
         ...options.env,
+        ...options.instanceEnv?.[index],
       },
       () => SESSION_SECRET,
     );
