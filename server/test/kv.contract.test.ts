@@ -155,3 +155,16 @@ describe.each(stores)('the %s store', (_name, open) => {
     await expect(kv.check(key('check'))).resolves.toBeUndefined();
   });
 });
+
+describe('the Redis store’s transactions', () => {
+  it('fail when a command inside them fails, instead of reporting success', async () => {
+    const kv = await RedisKv.connect(redisUrl());
+    try {
+      const key = `test:${randomUUID()}:wrongtype`;
+      await kv.set(key, 'a string, not a sorted set', 10_000);
+      await expect(kv.zAdd(key, 1, 'member', 10_000)).rejects.toMatchObject({ code: 'porter/store_unavailable' });
+    } finally {
+      await kv.close();
+    }
+  });
+});

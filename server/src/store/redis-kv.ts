@@ -1,4 +1,4 @@
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ChainableCommander, type RedisOptions } from 'ioredis';
 import { ErrorCode } from '@porter/shared';
 import { AppError } from '../errors.js';
 import { writeReadDelete } from './check.js';
@@ -133,16 +133,19 @@ export class RedisKv implements Kv {
     throw unavailable(new Error(`"${key}" changed under ${UPDATE_ATTEMPTS} updates in a row`));
   }
 
+  /**
+   * Runs a MULTI that ends by keeping `key` alive at least `keyTtlMs` (never shortening it: GT,
+   * or NX for a key with no TTL yet). A command failing inside the transaction fails the call:
+   * EXEC alone would report success.
+   */
+  private async transactAndKeepAlive(key: string, keyTtlMs: number, build: (t: ChainableCommander) => ChainableCommander) {
+    const results = await this.run((c) => build(c.multi()).pexpire(key, keyTtlMs, 'GT').pexpire(key, keyTtlMs, 'NX').exec());
+    const failed = results?.find(([err]) => err);
+    if (!results || failed) throw unavailable(failed?.[0] ?? new Error(`the transaction on "${key}" was aborted`));
+  }
+
   async zAdd(key: string, score: number, member: string, keyTtlMs: number) {
-    await this.run((c) =>
-      c
-        .multi()
-        .zadd(key, score, member)
-        // GT: several sessions share the key, so its life only ever extends.
-        .pexpire(key, keyTtlMs, 'GT')
-        .pexpire(key, keyTtlMs, 'NX')
-        .exec(),
-    );
+    await this.transactAndKeepAlive(key, keyTtlMs, (t) => t.zadd(key, score, member));
   }
 
   async zRem(key: string, member: string) {
@@ -158,10 +161,9 @@ export class RedisKv implements Kv {
   }
 
   async hIncrBy(key: string, increments: Readonly<Record<string, number>>, keyTtlMs: number) {
-    await this.run((c) => {
-      const transaction = c.multi();
-      for (const [field, by] of Object.entries(increments)) transaction.hincrby(key, field, by);
-      return transaction.pexpire(key, keyTtlMs, 'GT').pexpire(key, keyTtlMs, 'NX').exec();
+    await this.transactAndKeepAlive(key, keyTtlMs, (t) => {
+      for (const [field, by] of Object.entries(increments)) t.hincrby(key, field, by);
+      return t;
     });
   }
 
@@ -170,9 +172,7 @@ export class RedisKv implements Kv {
   }
 
   async streamAdd(key: string, value: string, maxLen: number, keyTtlMs: number) {
-    await this.run((c) =>
-      c.multi().xadd(key, 'MAXLEN', maxLen, '*', 'value', value).pexpire(key, keyTtlMs, 'GT').pexpire(key, keyTtlMs, 'NX').exec(),
-    );
+    await this.transactAndKeepAlive(key, keyTtlMs, (t) => t.xadd(key, 'MAXLEN', maxLen, '*', 'value', value));
   }
 
   async streamLatest(key: string, count: number) {
