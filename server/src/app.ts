@@ -3,7 +3,7 @@ import express from 'express';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createSealer } from './crypto/sealer.js';
-import { errorHandler, notFound } from './errors.js';
+import { errorHandler, notFound } from './http/error-handler.js';
 import { securityHeaders } from './http/headers.js';
 import { withMeShortcut } from './http/me-shortcut.js';
 import type { CampusOne } from './oidc/campus-one.js';

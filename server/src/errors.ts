@@ -1,7 +1,5 @@
 import { ErrorCode, type ErrorBody } from '@porter/shared';
-import type { ErrorRequestHandler, RequestHandler } from 'express';
-import type { Logger } from 'pino';
-import { errorPage, wantsErrorPage } from './http/html-error.js';
+import { StoreUnavailableError } from './store/errors.js';
 
 /** An error meant for the client: a stable code, an HTTP status, and the cause kept for the log. */
 export class AppError extends Error {
@@ -20,6 +18,19 @@ export function errorBody(code: ErrorCode, message: string): ErrorBody {
   return { error: { code, message } };
 }
 
+/**
+ * What any thrown value means for the client: an {@link AppError} as it is, the store's
+ * unavailability as 503 `porter/store_unavailable`, a body parser's refusal as 400 or 413, and
+ * anything else as 500 `porter/internal`, its cause kept for the log.
+ */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof StoreUnavailableError) {
+    return new AppError(503, ErrorCode.StoreUnavailable, 'The session store is unavailable. Try again shortly.', { cause: err });
+  }
+  return fromMiddleware(err) ?? new AppError(500, ErrorCode.Internal, 'Something went wrong.', { cause: err });
+}
+
 /** Errors raised by body parsers and other middleware carry `status` and `type`. */
 function fromMiddleware(err: unknown): AppError | null {
   if (!err || typeof err !== 'object' || !('status' in err) || typeof err.status !== 'number') return null;
@@ -28,22 +39,4 @@ function fromMiddleware(err: unknown): AppError | null {
     return new AppError(400, ErrorCode.BadRequest, 'The request body could not be read.', { cause: err });
   }
   return null;
-}
-
-export const notFound: RequestHandler = (_req, res) => {
-  res.status(404).json(errorBody(ErrorCode.NotFound, 'No such route.'));
-};
-
-/** The one place errors become responses: JSON with a code, never a stack trace. */
-export function errorHandler(log: Logger): ErrorRequestHandler {
-  return (err, req, res, _next) => {
-    const known = err instanceof AppError ? err : fromMiddleware(err);
-    const error = known ?? new AppError(500, ErrorCode.Internal, 'Something went wrong.', { cause: err });
-    const level = error.status >= 500 ? 'error' : 'warn';
-    log[level]({ code: error.code, status: error.status, method: req.method, path: req.path, err: error.cause ?? err }, error.message);
-    if (res.headersSent) return;
-    res.status(error.status);
-    if (wantsErrorPage(req)) res.type('html').send(errorPage(error.status, error.code, error.message));
-    else res.json(errorBody(error.code, error.message));
-  };
 }

@@ -2,7 +2,7 @@ import { Router, type ErrorRequestHandler, type Response } from 'express';
 import { ANON_MARKER_COOKIE, ErrorCode, safeReturnTo, type LogoutResponse } from '@porter/shared';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { AppError } from '../errors.js';
+import { AppError, toAppError } from '../errors.js';
 import { cookieOptions } from '../http/cookies.js';
 import { requireCsrfHeader } from '../http/csrf.js';
 import { noStore } from '../http/headers.js';
@@ -61,7 +61,7 @@ export function authRouter(deps: AuthRouterDeps): Router {
    * (Campus One away, a token that fails its checks). Other failures go to the error handler.
    */
   const failSignIn: ErrorRequestHandler = async (err, _req, res, next) => {
-    const reason = err instanceof AppError ? err.code : ErrorCode.Internal;
+    const reason = toAppError(err).code;
     const silent = res.locals.silentSignIn === true;
     // A store outage must not replace the failure being counted.
     await authEvents.record({ type: 'sign_in_failed', reason, silent }).catch(() => {});

@@ -1,7 +1,6 @@
 import { Cluster, Redis, type ChainableCommander, type RedisOptions } from 'ioredis';
-import { ErrorCode } from '@porter/shared';
-import { AppError } from '../errors.js';
 import { writeReadDelete } from './check.js';
+import { StoreUnavailableError } from './errors.js';
 import type { Kv } from './kv.js';
 
 type Client = Redis | Cluster;
@@ -64,8 +63,8 @@ return 0`;
 /** Past this many lost races an update gives up: something rewrites the key without pause. */
 const UPDATE_ATTEMPTS = 10;
 
-function unavailable(cause: unknown): AppError {
-  return new AppError(503, ErrorCode.StoreUnavailable, 'The session store is unavailable. Try again shortly.', { cause });
+function unavailable(cause: unknown): StoreUnavailableError {
+  return new StoreUnavailableError('Redis could not complete the command.', { cause });
 }
 
 export class RedisKv implements Kv {
