@@ -1,7 +1,7 @@
 import type { CookieOptions, Request, Response } from 'express';
 import { parse as parseCookies } from 'cookie';
 import type { Config } from '../config.js';
-import { cookieOptions } from '../http/cookies.js';
+import { cookieOptions } from '../session/cookies.js';
 import type { Sealer } from '../crypto/sealer.js';
 
 /** A login in flight: what the callback needs to finish it (OpenID Connect Core §3.1.2.1). */

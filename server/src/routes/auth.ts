@@ -3,7 +3,6 @@ import { ANON_MARKER_COOKIE, ErrorCode, safeReturnTo, type LogoutResponse } from
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { AppError, toAppError } from '../errors.js';
-import { cookieOptions } from '../http/cookies.js';
 import { requireCsrfHeader } from '../http/csrf.js';
 import { noStore } from '../http/headers.js';
 import type { CampusOne } from '../oidc/campus-one.js';
@@ -11,6 +10,7 @@ import { completeAuthorization, endSessionUrl, startAuthorization } from '../oid
 import type { TokenRefresher } from '../oidc/token-refresh.js';
 import { TRANSACTION_TTL_MS, type TransactionCookies } from '../oidc/transaction.js';
 import type { AuthEvents } from '../reports/auth-events.js';
+import { cookieOptions } from '../session/cookies.js';
 import type { Sessions } from '../session/sessions.js';
 import type { Kv } from '../store/kv.js';
 import type { Keys } from '../store/keys.js';

@@ -2,7 +2,7 @@ import { RedisStore } from 'connect-redis';
 import session from 'express-session';
 import type { RequestHandler } from 'express';
 import type { Config } from '../config.js';
-import { cookieOptions } from '../http/cookies.js';
+import { cookieOptions } from './cookies.js';
 import type { Kv } from '../store/kv.js';
 import type { Keys } from '../store/keys.js';
 import { mergeSessionWrite } from './concurrent-writes.js';
