@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { SESSION_COOKIE } from '@porter/shared';
 import { z } from 'zod';
 
@@ -30,6 +31,8 @@ export interface Config {
   readonly session: {
     /** Signing keys, newest first: the first signs, all verify. */
     readonly secrets: readonly string[];
+    /** True when SESSION_SECRET was not set and a random secret was made (development only): sessions end at restart. */
+    readonly secretGenerated: boolean;
     readonly idleTimeoutMs: number;
     readonly absoluteTimeoutMs: number;
     /** The idle expiry moves at most once per interval, so steady-state reads never write. */
@@ -112,12 +115,13 @@ const env = z.object({
 });
 
 /**
- * Parses the environment. Throws a {@link ConfigError} listing every problem.
- * `generateSecret` supplies a development-only session secret when none is set.
+ * Parses the environment (`source`, the process's own by default). Throws a {@link ConfigError}
+ * listing every problem. `generateSecret` supplies a development-only session secret when none
+ * is set (`session.secretGenerated` then says so).
  */
 export function loadConfig(
-  source: Record<string, string | undefined>,
-  generateSecret: () => string,
+  source: Record<string, string | undefined> = process.env,
+  generateSecret: () => string = () => randomBytes(32).toString('base64url'),
 ): Config {
   const parsed = env.safeParse(source);
   const problems = parsed.success
@@ -174,6 +178,7 @@ export function loadConfig(
     },
     session: {
       secrets: e.SESSION_SECRET ?? [generateSecret()],
+      secretGenerated: e.SESSION_SECRET === undefined,
       idleTimeoutMs: e.SESSION_IDLE_TIMEOUT_MS,
       absoluteTimeoutMs: e.SESSION_ABSOLUTE_TIMEOUT_MS,
       touchIntervalMs: e.SESSION_TOUCH_INTERVAL_MS,

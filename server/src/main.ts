@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
@@ -11,7 +10,7 @@ import { RedisKv, redactUrl } from './store/redis-kv.js';
 
 function readConfig(): Config {
   try {
-    return loadConfig(process.env, () => randomBytes(32).toString('base64url'));
+    return loadConfig();
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(err.message);
@@ -25,7 +24,7 @@ const log = createLogger(config.logLevel);
 if (config.campusOne.insecureHttp) {
   log.warn('CAMPUS_ONE issuer or discovery URL is http://: acceptable for a local Campus One only, NEVER in production');
 }
-if (!process.env.SESSION_SECRET) {
+if (config.session.secretGenerated) {
   log.warn('SESSION_SECRET is not set: using a random one, so sessions end when the server restarts');
 }
 
