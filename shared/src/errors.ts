@@ -39,6 +39,16 @@ export const ErrorCode = {
    * sender should retry, and the retry is answered as a duplicate once the first one finished.
    */
   DeliveryInProgress: 'porter/delivery_in_progress',
+  /**
+   * Log only: a token refresh met `invalid_grant` (RFC 6749 §5.2), so Campus One ended the
+   * user's grant and Porter ended the session. The client then sees `porter/unauthenticated`.
+   */
+  RefreshRevoked: 'porter/refresh_revoked',
+  /**
+   * Log only: Campus One refused this server's own client credentials (`invalid_client`,
+   * RFC 6749 §5.2), a configuration error; sessions are kept and the refresh is retried later.
+   */
+  ClientRejected: 'porter/client_rejected',
   /** No route matches. */
   NotFound: 'porter/not_found',
   /** Anything unexpected; details are in the server log under the same request id. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import type { SessionData } from 'express-session';
+import { ErrorCode } from '@porter/shared';
 import type { Logger } from 'pino';
 import type { Kv } from '../store/kv.js';
 import type { Keys } from '../store/keys.js';
@@ -84,12 +85,12 @@ export class TokenRefresher {
     } catch (err) {
       const sub = req.session.user.sub;
       if (isGrantRevoked(err)) {
-        log.info({ code: 'porter/refresh_revoked', sub }, 'Campus One revoked the grant; session ended');
+        log.info({ code: ErrorCode.RefreshRevoked, sub }, 'Campus One revoked the grant; session ended');
         await sessions.end(req);
         return 'ended';
       }
       if (oauthErrorOf(err) === 'invalid_client') {
-        log.error({ code: 'porter/client_rejected', err, sub }, 'Campus One refused this server’s client credentials; check CAMPUS_ONE_CLIENT_ID and CAMPUS_ONE_CLIENT_SECRET');
+        log.error({ code: ErrorCode.ClientRejected, err, sub }, 'Campus One refused this server’s client credentials; check CAMPUS_ONE_CLIENT_ID and CAMPUS_ONE_CLIENT_SECRET');
       } else {
         log.warn({ err, sub }, 'token refresh failed; the session continues');
       }
