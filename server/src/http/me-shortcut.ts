@@ -1,8 +1,9 @@
 import type { RequestListener } from 'node:http';
 import type { Config } from '../config.js';
-import { answerFromStore, sendAnswer } from '../routes/me.js';
+import { answerFromStore } from '../session/read-path.js';
 import type { SessionReader } from '../session/reader.js';
 import { NO_STORE, SECURITY_HEADERS } from './headers.js';
+import { sendAnswer } from './send-answer.js';
 
 /** Exactly what the web app's proxy asks on every page view. */
 const ME_URL = '/auth/me';

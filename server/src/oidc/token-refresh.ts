@@ -1,31 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
-import type { SessionData } from 'express-session';
 import { ErrorCode } from '@porter/shared';
 import type { Logger } from 'pino';
 import type { Kv } from '../store/kv.js';
 import type { Keys } from '../store/keys.js';
+import { refreshDue } from '../session/lifetime.js';
 import type { Sessions } from '../session/sessions.js';
 import type { CampusOne } from './campus-one.js';
 import { refresh } from './flow.js';
 import { isGrantRevoked, oauthErrorOf } from './protocol-errors.js';
 
-/** Refresh this long before the access token expires, so a page never meets an expired one. */
-export const REFRESH_BEFORE_MS = 60_000;
 /** After a failed refresh, page views answer from the store this long before the next try. */
 export const REFRESH_RETRY_MS = 60_000;
 const LOCK_TTL_MS = 15_000;
-
-/**
- * True when the access token expires within {@link REFRESH_BEFORE_MS} and no failed refresh
- * asked to wait. `accessTokenExpiresAt` is `null` when the session cannot or need not refresh.
- */
-export function refreshDue(session: Partial<Pick<SessionData, 'accessTokenExpiresAt' | 'refreshRetryAt'>>, now: number): boolean {
-  const { accessTokenExpiresAt, refreshRetryAt } = session;
-  if (typeof accessTokenExpiresAt !== 'number') return false;
-  if (refreshRetryAt !== undefined && now < refreshRetryAt) return false;
-  return accessTokenExpiresAt - now <= REFRESH_BEFORE_MS;
-}
 
 /** `cannot-refresh`: a session stored without a refresh token, now marked never due. */
 export type RefreshOutcome = 'not-due' | 'refreshed' | 'busy' | 'failed' | 'cannot-refresh' | 'ended';
