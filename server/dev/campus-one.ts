@@ -18,6 +18,8 @@ import Provider, {
   type Grant,
 } from 'oidc-provider';
 
+import { academicApiRouter } from './academic-api.js';
+
 export interface CampusOneClient {
   clientId: string;
   clientSecret: string;
@@ -53,12 +55,36 @@ export interface SeededAccount {
   academic?: AcademicClaims;
 }
 
+/** A resource server registered at the provider: it may only introspect tokens (RFC 7662). */
+export interface ResourceServerClient {
+  clientId: string;
+  clientSecret: string;
+}
+
+/** Where and as whom a resource server introspects access tokens (RFC 7662 §2). */
+export interface IntrospectionEndpoint {
+  /** The provider's issuer identifier. */
+  issuer: string;
+  /** The introspection endpoint, `${issuer}/api/auth/token/introspection`. */
+  url: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+/** Development-only credentials of the resource server `pnpm dev` registers: never use them elsewhere. */
+export const DEV_RESOURCE_SERVER: ResourceServerClient = Object.freeze({
+  clientId: 'campus-api',
+  clientSecret: 'campus-api-dev-secret-change-me',
+});
+
 export interface StartCampusOneOptions {
   /** 0 or absent: a free port. */
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
   clients: CampusOneClient[];
+  /** The resource server allowed to introspect tokens. Default DEV_RESOURCE_SERVER. */
+  resourceServer?: ResourceServerClient;
   /** Default RS256. */
   idTokenAlg?: 'RS256' | 'EdDSA';
 }
@@ -69,12 +95,35 @@ export interface SigningKey {
   privateKey: CryptoKey;
 }
 
+/** Counts of requests that reached the provider since it started; tests compare before and after. */
+export interface CampusOneCounters {
+  /** Requests to the academic API (`/api/apps/...`), answered or refused. */
+  academicApi: number;
+  /** `grant_type=refresh_token` requests at the token endpoint, granted or refused. */
+  refreshGrants: number;
+  /** Requests to the introspection endpoint. */
+  introspections: number;
+}
+
 export interface CampusOne {
   /** `http://127.0.0.1:<port>`: no path, like https://auth.campusone.com.ng */
   issuer: string;
   /** `${issuer}/api/auth/.well-known/openid-configuration` */
   discoveryUrl: string;
+  /** `${issuer}/api/apps`: the academic API (`/faculties`, `/departments`). */
+  academicApiUrl: string;
+  /** Token introspection for the registered resource server (the dev campus API). */
+  introspection: IntrospectionEndpoint;
   accounts: readonly SeededAccount[];
+  /** Live counts (the object updates in place). */
+  readonly counters: Readonly<CampusOneCounters>;
+  /**
+   * Lifetime in seconds of access tokens issued from now on; default 3600 (Campus One's 1 h).
+   * Tests shorten it to see a token really expire.
+   */
+  accessTokenTtlSeconds: number;
+  /** When set, the academic API answers this HTTP status (an outage) instead of data; null: normal. */
+  academicApiFailure: number | null;
   /** The key id_tokens are signed with now (it changes on rotateKeys()). */
   readonly signingKey: SigningKey;
   /** Signs with a fresh key, listed first in the JWKS; earlier keys stay for verification. */
@@ -127,8 +176,11 @@ export const SEEDED_ACCOUNTS: readonly SeededAccount[] = Object.freeze([
 ]);
 
 const MOUNT_PATH = '/api/auth';
+const ACADEMIC_API_PATH = '/api/apps';
 /** Relative to MOUNT_PATH. */
 const AUTHORIZATION_PATH = '/auth';
+/** Relative to MOUNT_PATH (oidc-provider's default). */
+const INTROSPECTION_PATH = '/token/introspection';
 const MINUTE = 60;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
@@ -140,6 +192,9 @@ export async function startCampusOne(opts: StartCampusOneOptions): Promise<Campu
   let keys: [GeneratedKey, ...GeneratedKey[]] = [await generateSigningKey(alg)];
   const adapter = createMemoryAdapter();
   const cookieKeys = [randomBytes(32).toString('base64url')];
+  const resourceServer = opts.resourceServer ?? DEV_RESOURCE_SERVER;
+  const counters: CampusOneCounters = { academicApi: 0, refreshGrants: 0, introspections: 0 };
+  const settings = { accessTokenTtlSeconds: HOUR, academicApiFailure: null as number | null };
 
   const app = express();
   app.disable('x-powered-by');
@@ -189,6 +244,15 @@ export async function startCampusOne(opts: StartCampusOneOptions): Promise<Campu
     },
   );
 
+  app.use(
+    ACADEMIC_API_PATH,
+    academicApiRouter({
+      provider: () => current().provider,
+      onCall: () => (counters.academicApi += 1),
+      failure: () => settings.academicApiFailure,
+    }),
+  );
+
   app.use(MOUNT_PATH, (req, res, next) => {
     // Express has stripped the mount path from req.url and kept it in req.originalUrl, which
     // is how oidc-provider builds endpoint URLs under /api/auth.
@@ -225,6 +289,9 @@ export async function startCampusOne(opts: StartCampusOneOptions): Promise<Campu
       adapter,
       cookieKeys,
       clients: opts.clients,
+      resourceServer,
+      counters,
+      accessTokenTtl: () => settings.accessTokenTtlSeconds,
     });
     live = { provider, handle: provider.callback() };
   };
@@ -233,7 +300,22 @@ export async function startCampusOne(opts: StartCampusOneOptions): Promise<Campu
   return {
     issuer,
     discoveryUrl: `${issuer}${MOUNT_PATH}/.well-known/openid-configuration`,
+    academicApiUrl: `${issuer}${ACADEMIC_API_PATH}`,
+    introspection: { issuer, url: `${issuer}${MOUNT_PATH}${INTROSPECTION_PATH}`, ...resourceServer },
     accounts: SEEDED_ACCOUNTS,
+    counters,
+    get accessTokenTtlSeconds() {
+      return settings.accessTokenTtlSeconds;
+    },
+    set accessTokenTtlSeconds(seconds: number) {
+      settings.accessTokenTtlSeconds = seconds;
+    },
+    get academicApiFailure() {
+      return settings.academicApiFailure;
+    },
+    set academicApiFailure(status: number | null) {
+      settings.academicApiFailure = status;
+    },
     get signingKey(): SigningKey {
       const { alg: keyAlg, kid, privateKey } = keys[0];
       return { alg: keyAlg, kid, privateKey };
@@ -258,24 +340,38 @@ interface ProviderSetup {
   adapter: (model: string) => Adapter;
   cookieKeys: string[];
   clients: CampusOneClient[];
+  resourceServer: ResourceServerClient;
+  counters: CampusOneCounters;
+  /** Seconds, read at each issuance. */
+  accessTokenTtl: () => number;
 }
 
 function createProvider(issuer: string, setup: ProviderSetup): Provider {
   const configuration: Configuration = {
     adapter: setup.adapter,
     jwks: { keys: setup.jwks },
-    clients: setup.clients.map((client) => ({
-      client_id: client.clientId,
-      client_secret: client.clientSecret,
-      redirect_uris: client.redirectUris,
-      post_logout_redirect_uris: client.postLogoutRedirectUris,
-      // refresh_token must be allowed or oidc-provider silently drops offline_access.
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      ...(client.backchannelLogoutUri === undefined
-        ? {}
-        : { backchannel_logout_uri: client.backchannelLogoutUri, backchannel_logout_session_required: true }),
-    })),
+    clients: [
+      ...setup.clients.map((client) => ({
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+        redirect_uris: client.redirectUris,
+        post_logout_redirect_uris: client.postLogoutRedirectUris,
+        // refresh_token must be allowed or oidc-provider silently drops offline_access.
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        ...(client.backchannelLogoutUri === undefined
+          ? {}
+          : { backchannel_logout_uri: client.backchannelLogoutUri, backchannel_logout_session_required: true }),
+      })),
+      // A resource server: no grants, no redirects; it authenticates only to introspect.
+      {
+        client_id: setup.resourceServer.clientId,
+        client_secret: setup.resourceServer.clientSecret,
+        redirect_uris: [],
+        grant_types: [],
+        response_types: [],
+      },
+    ],
     clientDefaults: { id_token_signed_response_alg: setup.alg },
     enabledJWA: { idTokenSigningAlgValues: [setup.alg] },
     routes: { authorization: AUTHORIZATION_PATH },
@@ -322,7 +418,7 @@ function createProvider(issuer: string, setup: ProviderSetup): Provider {
     ttl: {
       AuthorizationCode: 10 * MINUTE,
       IdToken: HOUR,
-      AccessToken: HOUR,
+      AccessToken: setup.accessTokenTtl,
       RefreshToken: 7 * DAY,
       Session: DAY,
       Interaction: HOUR,
@@ -343,6 +439,13 @@ function createProvider(issuer: string, setup: ProviderSetup): Provider {
       devInteractions: { enabled: false },
       backchannelLogout: { enabled: true },
       dPoP: { enabled: false },
+      // Access tokens are opaque, as Campus One's are: a resource server learns what one means
+      // by asking (RFC 7662). Only the registered resource server, or the token's own client, may.
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (ctx, client, token) =>
+          client.clientId === setup.resourceServer.clientId || client.clientId === token.clientId,
+      },
       pushedAuthorizationRequests: { enabled: false },
       rpInitiatedLogout: {
         enabled: true,
@@ -402,6 +505,14 @@ function createProvider(issuer: string, setup: ProviderSetup): Provider {
       ctx.query = { ...ctx.query, prompt: 'consent' };
     }
     await next();
+  });
+  // Counted after the endpoint answered, so refused requests count too (a second refresh with a
+  // rotated token is exactly what single-flight tests look for).
+  created.use(async (ctx, next) => {
+    await next();
+    const route = ctx.oidc?.route;
+    if (route === 'token' && ctx.oidc?.params?.['grant_type'] === 'refresh_token') setup.counters.refreshGrants += 1;
+    if (route === 'introspection') setup.counters.introspections += 1;
   });
   // Expected OAuth errors (login_required, invalid_grant...) go back to the client; only
   // failures of the stand-in itself are worth a line on stderr.

@@ -29,17 +29,34 @@ declare module 'oidc-provider' {
     readonly jti: string;
     accountId: string;
     clientId: string;
+    readonly isExpired: boolean;
     addOIDCScope(scope: string): void;
     save(): Promise<string>;
   }
 
   export interface GrantModel {
     new (properties: { accountId: string; clientId: string }): Grant;
-    find(id: string): Promise<Grant | undefined>;
+    find(id: string, options?: { ignoreExpiration?: boolean }): Promise<Grant | undefined>;
+  }
+
+  export interface AccessToken {
+    accountId: string;
+    clientId: string;
+    grantId: string;
+    /** Seconds since the epoch. */
+    exp: number;
+    readonly isValid: boolean;
+    readonly scopes: Set<string>;
+  }
+
+  export interface AccessTokenModel {
+    /** Undefined for an unknown or expired token. */
+    find(value: string): Promise<AccessToken | undefined>;
   }
 
   export interface Client {
     clientId: string;
+    clientAuthMethod: string;
     backchannelLogoutUri?: string;
   }
 
@@ -57,6 +74,8 @@ declare module 'oidc-provider' {
     readonly method: string;
     readonly path: string;
     query: Record<string, string | string[] | undefined>;
+    /** Set once routing has begun; `route` names the endpoint (`token`, `introspection`...). */
+    oidc?: { route?: string; params?: Record<string, unknown> };
   }
 
   export interface KoaContextWithOIDC {
@@ -69,7 +88,7 @@ declare module 'oidc-provider' {
     client_id: string;
     client_secret: string;
     redirect_uris: string[];
-    post_logout_redirect_uris: string[];
+    post_logout_redirect_uris?: string[];
     grant_types: string[];
     response_types: string[];
     backchannel_logout_uri?: string;
@@ -93,6 +112,11 @@ declare module 'oidc-provider' {
       backchannelLogout: { enabled: boolean };
       devInteractions: { enabled: boolean };
       dPoP: { enabled: boolean };
+      introspection: {
+        enabled: boolean;
+        /** Whether `client` may learn about `token` (RFC 7662 §4). */
+        allowedPolicy: (ctx: KoaContextWithOIDC, client: Client, token: AccessToken) => Promise<boolean>;
+      };
       pushedAuthorizationRequests: { enabled: boolean };
       rpInitiatedLogout: {
         enabled: boolean;
@@ -115,7 +139,8 @@ declare module 'oidc-provider' {
     routes: { authorization: string };
     rotateRefreshToken: boolean;
     scopes: string[];
-    ttl: Record<string, number>;
+    /** Seconds, or a function answering seconds when each token is issued. */
+    ttl: Record<string, number | (() => number)>;
   }
 
   export interface Interaction {
@@ -134,6 +159,7 @@ declare module 'oidc-provider' {
   export default class Provider {
     constructor(issuer: string, configuration: Configuration);
     readonly Grant: GrantModel;
+    readonly AccessToken: AccessTokenModel;
     use(middleware: (ctx: KoaContext, next: () => Promise<void>) => Promise<void>): this;
     callback(): (req: IncomingMessage, res: ServerResponse) => Promise<void>;
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<Interaction>;

@@ -1,15 +1,18 @@
 // `pnpm dev`: Porter with no configuration. Starts the local Campus One (unless the Campus One
-// variables point at a real one), the server with live reload, and the web app, wired together,
-// then prints where to go and who to sign in as. Ctrl-C stops everything.
+// variables point at a real one) with the campus API behind it, the server with live reload, and
+// the web app, wired together, then prints where to go and who to sign in as. Ctrl-C stops
+// everything.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { startCampusApi, type CampusApi } from './campus-api.js';
 import { SEEDED_ACCOUNTS, startCampusOne, type CampusOne } from './campus-one.js';
 
 const env = process.env;
 const WEB_PORT = Number(env.WEB_PORT ?? 3000);
 const SERVER_PORT = Number(env.PORT ?? 4000);
 const CAMPUS_ONE_PORT = Number(env.CAMPUS_ONE_PORT ?? 4010);
+const CAMPUS_API_PORT = Number(env.CAMPUS_API_PORT ?? 4020);
 const APP_URL = env.APP_URL ?? `http://localhost:${WEB_PORT}`;
 const SERVER_URL = `http://127.0.0.1:${SERVER_PORT}`;
 
@@ -24,6 +27,7 @@ const DEV = {
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const children: ChildProcess[] = [];
 let campusOne: CampusOne | null = null;
+let campusApi: CampusApi | null = null;
 
 function run(name: string, command: string, args: string[], cwd: string, extraEnv: Record<string, string>) {
   const child = spawn(command, args, { cwd, env: { ...env, ...extraEnv }, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -41,6 +45,7 @@ async function stop(code: number) {
   if (stopping) return;
   stopping = true;
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  await campusApi?.close();
   await campusOne?.close();
   process.exit(code);
 }
@@ -69,7 +74,12 @@ if (!usesRealCampusOne) {
     CAMPUS_ONE_CLIENT_ID: DEV.clientId,
     CAMPUS_ONE_CLIENT_SECRET: DEV.clientSecret,
   };
+  // The campus's own backend checks tokens by introspection at the local Campus One, which a
+  // real Campus One does not document: with a real one, bring your own API.
+  campusApi = await startCampusApi({ introspection: campusOne.introspection, port: CAMPUS_API_PORT });
 }
+// The BFF's API proxy routes (PORTER_API_ROUTES, `<prefix>=<upstream>` pairs, comma-separated).
+const apiRoutes = env.PORTER_API_ROUTES ?? (campusApi ? `/api/campus=${campusApi.url}` : undefined);
 
 run('server', 'pnpm', ['exec', 'tsx', 'watch', '--clear-screen=false', '--conditions=@porter/source', 'src/main.ts'], `${root}server`, {
   APP_URL,
@@ -77,6 +87,7 @@ run('server', 'pnpm', ['exec', 'tsx', 'watch', '--clear-screen=false', '--condit
   SESSION_SECRET: env.SESSION_SECRET ?? DEV.sessionSecret,
   CAMPUS_ONE_WEBHOOK_SECRET: env.CAMPUS_ONE_WEBHOOK_SECRET ?? DEV.webhookSecret,
   ...campusOneEnv,
+  ...(apiRoutes === undefined ? {} : { PORTER_API_ROUTES: apiRoutes }),
 });
 
 const webReady = existsSync(`${root}web/app`);
@@ -94,6 +105,7 @@ console.log(`
   Open            ${webReady ? APP_URL : `${SERVER_URL}/auth/login (the web app is not built yet)`}
   Server (BFF)    ${SERVER_URL}        health: ${SERVER_URL}/readyz
   Campus One      ${campusOne ? `${campusOne.issuer}  (local stand-in; discovery ${campusOne.discoveryUrl})` : `${env.CAMPUS_ONE_ISSUER ?? 'https://auth.campusone.com.ng'} (real)`}
+  Campus API      ${campusApi ? `${campusApi.url}  (local stand-in; PORTER_API_ROUTES=${apiRoutes ?? ""})` : 'none (set PORTER_API_ROUTES)'}
   Sessions        ${env.REDIS_URL ? `Redis at ${env.REDIS_URL.replace(/\/\/[^@]*@/, '//***@')}` : 'in memory (set REDIS_URL to use Redis)'}
 ${campusOne ? `
   Accounts at the local Campus One (pick one on its sign-in page):
