@@ -63,5 +63,5 @@ export function createApp(deps: AppDeps): RequestListener {
   app.use('/admin', adminRouter({ config, sessions, authEvents, log }));
   app.use(notFound);
   app.use(errorHandler(log));
-  return withMeShortcut(app, { config, reader: createSessionReader(config, store), now });
+  return withMeShortcut(app, { config, reader: createSessionReader(config, kv, keys), now });
 }

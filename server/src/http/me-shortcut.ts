@@ -1,6 +1,6 @@
-import type { RequestListener } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Config } from '../config.js';
-import { answerFromStore } from '../session/read-path.js';
+import { answerFromStore, UNAUTHENTICATED, type MeAnswer } from '../session/read-path.js';
 import type { SessionReader } from '../session/reader.js';
 import { NO_STORE, SECURITY_HEADERS } from './headers.js';
 import { sendAnswer } from './send-answer.js';
@@ -14,8 +14,9 @@ const ME_URL = '/auth/me';
  * it is answered here, on node:http, from the store alone, with the headers Express would send.
  * Express's own per-request work costs about three times that answer, and the garbage it leaves
  * set the tail latency (server/bench). Everything else goes to Express untouched: other routes,
- * other methods and URL spellings, a session that must be ended, refreshed or touched, and a
- * store failure (Express meets it again and answers 503 with its code).
+ * other methods and URL spellings. A session that must be ended, refreshed or touched, and a
+ * store failure, go to Express too, with the read made here handed over, so express-session
+ * does not read the store a second time (Express answers a failed read with 503 and its code).
  *
  * The cost: app-wide Express middleware never sees these answers. Anything that must run on
  * every request (headers, logging, metrics) belongs here too.
@@ -24,14 +25,25 @@ export function withMeShortcut(app: RequestListener, deps: { config: Config; rea
   const { config, reader, now } = deps;
   return (req, res) => {
     if (req.method !== 'GET' || req.url !== ME_URL) return void app(req, res);
-    answerFromStore(reader, req.headers.cookie, now(), config.session).then(
-      (answer) => {
-        if (!answer) return void app(req, res);
-        for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
-        res.setHeader('Cache-Control', NO_STORE);
-        sendAnswer(res, answer);
-      },
-      () => void app(req, res),
+    // A missing or forged cookie is refused here, before the store is asked.
+    const id = reader.idFrom(req.headers.cookie);
+    if (id === null) return answer(res, UNAUTHENTICATED);
+    const read = reader.read(id);
+    answerFromStore(read, now(), config.session).then(
+      (answered) => (answered ? answer(res, answered) : toExpress(app, reader, req, res, id, read)),
+      () => toExpress(app, reader, req, res, id, read),
     );
   };
+}
+
+/** Lets Express answer, with the read of session `id` handed over to express-session. */
+function toExpress(app: RequestListener, reader: SessionReader, req: IncomingMessage, res: ServerResponse, id: string, read: Promise<string | null>): void {
+  reader.handOver(req, id, read);
+  app(req, res);
+}
+
+function answer(res: ServerResponse, meAnswer: MeAnswer): void {
+  for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
+  res.setHeader('Cache-Control', NO_STORE);
+  sendAnswer(res, meAnswer);
 }

@@ -3,28 +3,35 @@ import type { Config } from '../config.js';
 import { sendAnswer } from '../http/send-answer.js';
 import type { TokenRefresher } from '../oidc/token-refresh.js';
 import { signedIn } from '../session/data.js';
-import { hasExpired, touchDue } from '../session/lifetime.js';
-import { signedInAnswer, UNAUTHENTICATED } from '../session/read-path.js';
+import { nextStep, signedInAnswer, UNAUTHENTICATED } from '../session/read-path.js';
 import type { Sessions } from '../session/sessions.js';
 
-/** `GET /auth/me` behind express-session: what the shortcut leaves to it (see session/read-path.ts). */
+/**
+ * `GET /auth/me` behind express-session: the steps of the read path (session/read-path.ts) that
+ * write, which the shortcut before Express leaves to it. express-session does not read the
+ * session again: the shortcut handed over what it read (`SessionReader.handOver`).
+ */
 export function meHandler(deps: { config: Config; sessions: Sessions; refresher: TokenRefresher; now: () => number }): RequestHandler {
   const { config, sessions, refresher, now } = deps;
-  const { idleTimeoutMs, touchIntervalMs } = config.session;
+  const rules = config.session;
   return async (req, res) => {
-    const session = signedIn(req.session);
+    let session = signedIn(req.session);
     if (!session) return sendAnswer(res, UNAUTHENTICATED);
     const current = now();
-    if (hasExpired(session, current, idleTimeoutMs)) {
+    let step = nextStep(session, current, rules);
+    if (step === 'refresh') {
+      if ((await refresher.refreshIfDue(req)) === 'ended') return sendAnswer(res, UNAUTHENTICATED);
+      // A refresh reloads the session: decide again on what is stored now.
+      session = signedIn(req.session);
+      if (!session) return sendAnswer(res, UNAUTHENTICATED);
+      step = nextStep(session, current, rules, true);
+    }
+    if (step === 'end') {
       await sessions.end(req);
       return sendAnswer(res, UNAUTHENTICATED);
     }
-    if ((await refresher.refreshIfDue(req)) === 'ended') return sendAnswer(res, UNAUTHENTICATED);
-    // A refresh reloads the session: read it again.
-    const live = signedIn(req.session);
-    if (!live) return sendAnswer(res, UNAUTHENTICATED);
     // Moving the idle expiry marks the session changed, so express-session writes it, once per interval.
-    if (touchDue(live, current, touchIntervalMs)) live.lastTouchedAt = current;
-    sendAnswer(res, signedInAnswer(live, idleTimeoutMs));
+    if (step === 'touch') session.lastTouchedAt = current;
+    sendAnswer(res, signedInAnswer(session, rules.idleTimeoutMs));
   };
 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { RedisStore } from 'connect-redis';
 import session from 'express-session';
 import type { RequestHandler } from 'express';
@@ -8,6 +9,24 @@ import type { Keys } from '../store/keys.js';
 import { mergeSessionWrite } from './concurrent-writes.js';
 import { sessionTimes } from './data.js';
 
+/** A read of a session's key that a request made before express-session ran for it. */
+interface EarlierRead {
+  key: string;
+  read: Promise<string | null>;
+}
+
+const earlierReads = new WeakMap<IncomingMessage, EarlierRead>();
+/** Set only while express-session's middleware runs synchronously for the request that made it. */
+let readAtHand: EarlierRead | undefined;
+
+/**
+ * Lets express-session use `read`, of `key`, when it next runs for `req`, instead of reading
+ * the store again (see `SessionReader.handOver`).
+ */
+export function handOverRead(req: IncomingMessage, key: string, read: Promise<string | null>): void {
+  earlierReads.set(req, { key, read });
+}
+
 /**
  * connect-redis speaks to ioredis-shaped clients. Porter hands it this view of its own store
  * instead, so the same sessions live in Redis or, in development, in memory. connect-redis 8
@@ -15,7 +34,12 @@ import { sessionTimes } from './data.js';
  */
 function connectRedisClient(kv: Kv) {
   return {
-    get: (key: string) => kv.get(key),
+    get: (key: string) => {
+      if (readAtHand?.key !== key) return kv.get(key);
+      const { read } = readAtHand;
+      readAtHand = undefined;
+      return read;
+    },
     // A write from a request that started earlier must not undo a role change or a revocation.
     set: (key: string, value: string, _ex: 'EX', ttlSeconds: number) =>
       kv.update(key, (stored) => mergeSessionWrite(stored, value), ttlSeconds * 1000),
@@ -46,7 +70,25 @@ export function createSessionStore(config: Config, kv: Kv, keys: Keys, now: () =
   });
 }
 
+/**
+ * express-session, which uses a read handed over by {@link handOverRead}. express-session asks
+ * its store for the session synchronously within its middleware call, and connect-redis asks
+ * the client synchronously within that: so the read is offered exactly for that call and
+ * withdrawn when it returns. Should either ever ask later, the store is simply read again.
+ */
 export function sessionMiddleware(config: Config, store: RedisStore): RequestHandler {
+  const middleware = expressSession(config, store);
+  return (req, res, next) => {
+    readAtHand = earlierReads.get(req);
+    try {
+      middleware(req, res, next);
+    } finally {
+      readAtHand = undefined;
+    }
+  };
+}
+
+function expressSession(config: Config, store: RedisStore): RequestHandler {
   return session({
     name: config.session.cookieName,
     secret: [...config.session.secrets],

@@ -4,16 +4,45 @@ import type { Config } from '../config.js';
 import { errorBody } from '../errors.js';
 import { sessionTimes, signedIn } from './data.js';
 import { hasExpired, refreshDue, touchDue } from './lifetime.js';
-import type { SessionReader } from './reader.js';
 
 /**
- * `GET /auth/me` runs on every signed-in page view, so it has two readers:
- * - `answerFromStore`, asked before Express (`http/me-shortcut.ts`), answers the steady state:
- *   a valid session with nothing to write. One Redis GET and nothing else.
- * - `meHandler` (`routes/me.ts`), behind express-session, does everything that writes: it ends
- *   an expired session, refreshes tokens that are about to expire, and moves the idle expiry.
- * Both decide with the same rules (`session/lifetime.ts`) and answer the same body.
+ * The read path of `GET /auth/me`, which runs on every signed-in page view. One decision,
+ * {@link nextStep}, says what a read of a session must do; two HTTP paths act on it:
+ * - the shortcut before Express (`http/me-shortcut.ts`) reads the store once and answers the
+ *   steady state itself (`answer`); any other step it hands, with what it read, to Express;
+ * - the Express route (`routes/me.ts`), behind express-session, does the steps that write:
+ *   `end`, `refresh`, `touch`.
+ * A new rule is a function in `session/lifetime.ts` and one line in `nextStep`.
  */
+
+/**
+ * - `answer`: the session is valid and nothing needs writing;
+ * - `end`: its idle or absolute expiry has passed: it ends, and the answer is 401;
+ * - `refresh`: its access token is about to expire: refresh it, then decide again;
+ * - `touch`: its idle expiry is due to move: write it, then answer.
+ */
+export type ReadStep = 'answer' | 'end' | 'refresh' | 'touch';
+
+/** The session fields the rules read. */
+export type ReadFields = Pick<SessionData, 'lastTouchedAt' | 'absoluteExpiresAt'> &
+  Partial<Pick<SessionData, 'accessTokenExpiresAt' | 'refreshRetryAt'>>;
+
+/**
+ * What a read of a signed-in session must do first, at `now` (ms since epoch). `refreshTried`:
+ * this request already asked for a refresh (done, failed, or under way elsewhere), so it is
+ * not asked again. Pure: the same input always gives the same step.
+ */
+export function nextStep(
+  session: ReadFields,
+  now: number,
+  rules: Pick<Config['session'], 'idleTimeoutMs' | 'touchIntervalMs'>,
+  refreshTried = false,
+): ReadStep {
+  if (hasExpired(session, now, rules.idleTimeoutMs)) return 'end';
+  if (!refreshTried && refreshDue(session, now)) return 'refresh';
+  if (touchDue(session, now, rules.touchIntervalMs)) return 'touch';
+  return 'answer';
+}
 
 /** A whole /auth/me answer, its body already JSON. */
 export interface MeAnswer {
@@ -23,23 +52,6 @@ export interface MeAnswer {
 
 export const UNAUTHENTICATED: MeAnswer = { status: 401, json: JSON.stringify(errorBody(ErrorCode.Unauthenticated, 'Not signed in.')) };
 
-/**
- * The answer the store alone gives, or `null` when the session must be written first (ended,
- * refreshed or touched), which is `meHandler`'s work. Free of Express, so any HTTP layer can ask.
- */
-export async function answerFromStore(reader: SessionReader, cookieHeader: string | undefined, now: number, rules: Config['session']): Promise<MeAnswer | null> {
-  // A missing or forged cookie is refused here, before the store is asked.
-  const id = reader.idFrom(cookieHeader);
-  if (id === null) return UNAUTHENTICATED;
-  const stored = await reader.load(id);
-  const session = stored && signedIn(stored);
-  if (!session) return UNAUTHENTICATED;
-  if (hasExpired(session, now, rules.idleTimeoutMs) || refreshDue(session, now) || touchDue(session, now, rules.touchIntervalMs)) {
-    return null;
-  }
-  return signedInAnswer(session, rules.idleTimeoutMs);
-}
-
 export function signedInAnswer(session: SessionData, idleTimeoutMs: number): MeAnswer {
   const times = sessionTimes(session, idleTimeoutMs);
   const body: MeResponse = {
@@ -47,4 +59,17 @@ export function signedInAnswer(session: SessionData, idleTimeoutMs: number): MeA
     session: { expiresAt: new Date(times.expiresAt).toISOString(), absoluteExpiresAt: new Date(times.absoluteExpiresAt).toISOString() },
   };
   return { status: 200, json: JSON.stringify(body) };
+}
+
+/**
+ * The answer that the stored value alone gives (`stored`: the session as the store holds it,
+ * `null` when it holds none), or `null` when a step must write first, which is the Express
+ * route's work. Free of Express, so any HTTP layer can ask.
+ */
+export async function answerFromStore(stored: Promise<string | null>, now: number, rules: Config['session']): Promise<MeAnswer | null> {
+  const value = await stored;
+  // Parsed as express-session's store (connect-redis) parses it.
+  const session = value === null ? null : signedIn(JSON.parse(value) as Partial<SessionData>);
+  if (!session) return UNAUTHENTICATED;
+  return nextStep(session, now, rules) === 'answer' ? signedInAnswer(session, rules.idleTimeoutMs) : null;
 }
