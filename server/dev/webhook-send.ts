@@ -1,7 +1,7 @@
 // `pnpm webhook:send <event> --user <sub|student|staff|admin> [--role <role>] ...`: signs a
 // Campus One webhook and posts it to a running server, so a role change can be watched reaching
 // the open dashboard during `pnpm dev`.
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from './cli.js';
 import { SEEDED_ACCOUNTS } from './campus-one.js';
 import { deliverWebhook, webhookEvent } from './webhooks.js';
 
@@ -25,34 +25,21 @@ Environment:
 
 Example: pnpm webhook:send user.role_changed --user student --role staff`;
 
-function fail(message: string): never {
-  console.error(`${message}\n\n${USAGE}`);
-  process.exit(2);
-}
-
-const { values, positionals } = (() => {
-  try {
-    return parseArgs({
-      allowPositionals: true,
-      options: {
-        user: { type: 'string' },
-        role: { type: 'string' },
-        'previous-role': { type: 'string' },
-        name: { type: 'string' },
-        email: { type: 'string' },
-        url: { type: 'string', default: DEFAULT_URL },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    return fail(err instanceof Error ? err.message : String(err));
-  }
-})();
-
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const cli = parseCommandLine(USAGE, {
+  allowPositionals: true,
+  options: {
+    user: { type: 'string' },
+    role: { type: 'string' },
+    'previous-role': { type: 'string' },
+    name: { type: 'string' },
+    email: { type: 'string' },
+    url: { type: 'string', default: DEFAULT_URL },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+const { values, positionals } = cli;
+// Annotated, so that TypeScript narrows after a call that never returns.
+const fail: (message: string) => never = cli.fail;
 const [event, ...extra] = positionals;
 if (!event || extra.length > 0) fail('Give exactly one event name.');
 if (!values.user) fail('--user is required: a Campus One sub, or student, staff or admin.');
