@@ -16,6 +16,12 @@ const { bffUrl } = parseConfig(process.env);
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
+  // By default Next hands proxy.ts a URL whose query it rebuilt with URLSearchParams, turning
+  // `?path=/a/b` into `?path=%2Fa%2Fb`. The proxy needs the query as the browser sent it, to send
+  // the visitor back to exactly that URL after sign-in (returnTo). Client-side navigations then
+  // reach the proxy with their own headers and `_rsc` query; they are never page navigations
+  // (lib/proxy-decision.ts), so they are never redirected.
+  skipProxyUrlNormalize: true,
   env: { PORTER_BUILT_BFF_URL: bffUrl },
   async rewrites() {
     // The browser sees one origin; the BFF's routes appear under it.

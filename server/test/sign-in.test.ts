@@ -114,6 +114,16 @@ describe('return addresses', () => {
     },
   );
 
+  // Issue 10, fault 3: the query cannot leave the origin, so it comes back exactly as it went.
+  it.each(['/dashboard?path=/a/b', '/dashboard?date=2026/11/29', '/dashboard?next=%2Fadmin', '/dashboard?file=a%2Fb', '/dashboard?q=a%5Cb'])(
+    'returns to %s with its query byte for byte',
+    async (returnTo) => {
+      const browser = new Browser();
+      const done = await signIn(browser, stack, 'student', { returnTo });
+      expect(done.url.href).toBe(app(returnTo));
+    },
+  );
+
   it('accepts `next` as the seed examples name it', async () => {
     const browser = new Browser();
     const page = await browser.navigate(app('/auth/login?next=/from-next'));

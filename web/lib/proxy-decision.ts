@@ -137,16 +137,25 @@ export function decide(facts: RequestFacts, session?: SessionLookup): ProxyDecis
   }
 }
 
-/** `/path?a=1&b=2` from a page's path and its `searchParams`, for `returnTo`. */
+/**
+ * `/path?a=1&b=2` from a page's path and its (decoded) `searchParams`, for `returnTo`. Each name
+ * and value is encoded as little as a query allows (RFC 3986 §3.4): `/`, `:`, `@`, `?` and the
+ * like stay as they are, so `?path=/a/b` comes back as `?path=/a/b`, not `?path=%2Fa%2Fb`.
+ */
 export function pathWithQuery(
   pathname: string,
   searchParams: Readonly<Record<string, string | readonly string[] | undefined>>,
 ): string {
-  const query = new URLSearchParams();
+  const pairs: string[] = [];
   for (const [key, value] of Object.entries(searchParams)) {
-    if (typeof value === 'string') query.append(key, value);
-    else if (value) for (const item of value) query.append(key, item);
+    for (const item of typeof value === 'string' ? [value] : (value ?? [])) pairs.push(`${queryPart(key)}=${queryPart(item)}`);
   }
-  const search = query.toString();
-  return search ? `${pathname}?${search}` : pathname;
+  return pairs.length > 0 ? `${pathname}?${pairs.join('&')}` : pathname;
+}
+
+/** Characters a query may carry unencoded that `encodeURIComponent` encodes anyway (never `&`, `=`, `+`, `#`). */
+const QUERY_SAFE = /%(2F|3A|40|3F|2C|3B|24)/g;
+
+function queryPart(text: string): string {
+  return encodeURIComponent(text).replace(QUERY_SAFE, (escape) => decodeURIComponent(escape));
 }

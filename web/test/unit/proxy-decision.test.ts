@@ -249,4 +249,21 @@ describe('signInUrl and returnTo', () => {
     expect(pathWithQuery('/dashboard', {})).toBe('/dashboard');
     expect(pathWithQuery('/dashboard', { a: '1', b: ['2', '3'], c: undefined })).toBe('/dashboard?a=1&b=2&b=3');
   });
+
+  // Issue 10, fault 3: the visitor comes back to the query they asked for.
+  it.each(['/dashboard?path=/a/b', '/dashboard?date=2026/11/29', '/dashboard?next=%2Fadmin', '/dashboard?file=a%2Fb', '/dashboard?q=a%5Cb'])(
+    'sends an anonymous visitor of %s to sign in with that exact path and query as returnTo',
+    (path) => {
+      const decision = decide(request(path), ANONYMOUS);
+      expect(decision.type).toBe('redirect');
+      const location = new URL(decision.type === 'redirect' ? decision.location : '', 'http://app.test');
+      expect(location.pathname).toBe('/auth/login');
+      expect(location.searchParams.get('returnTo')).toBe(path);
+    },
+  );
+
+  it('rebuilds a query from searchParams without encoding the slashes, colons and question marks it may hold', () => {
+    expect(pathWithQuery('/dashboard', { path: '/a/b', date: '2026/11/29', at: 'x:y@z?w' })).toBe('/dashboard?path=/a/b&date=2026/11/29&at=x:y@z?w');
+    expect(pathWithQuery('/dashboard', { q: 'a&b=c+d #e%' })).toBe('/dashboard?q=a%26b%3Dc%2Bd%20%23e%25');
+  });
 });
