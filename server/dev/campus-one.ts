@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 
 import { escapeHtml } from '@porter/shared';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { SignJWT, calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import Provider, {
   errors,
   type Adapter,
@@ -128,6 +128,11 @@ export interface CampusOne {
   readonly signingKey: SigningKey;
   /** Signs with a fresh key, listed first in the JWKS; earlier keys stay for verification. */
   rotateKeys(): Promise<void>;
+  /**
+   * Seconds added to the `iat` and `exp` of the id_tokens the token endpoint issues (0 by
+   * default), as a provider whose clock runs ahead (or behind) would date them. Tests set it.
+   */
+  idTokenClockOffsetS: number;
   /** Stops listening and closes keep-alive connections. */
   close(): Promise<void>;
 }
@@ -282,6 +287,7 @@ export async function startCampusOne(opts: StartCampusOneOptions): Promise<Campu
   const { port } = server.address() as AddressInfo;
   const issuer = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
+  const clock = { offsetS: 0 };
   const install = (): void => {
     const provider = createProvider(issuer, {
       alg,
@@ -292,6 +298,8 @@ export async function startCampusOne(opts: StartCampusOneOptions): Promise<Campu
       resourceServer,
       counters,
       accessTokenTtl: () => settings.accessTokenTtlSeconds,
+      clock,
+      signingKey: () => keys[0],
     });
     live = { provider, handle: provider.callback() };
   };
@@ -320,6 +328,12 @@ export async function startCampusOne(opts: StartCampusOneOptions): Promise<Campu
       const { alg: keyAlg, kid, privateKey } = keys[0];
       return { alg: keyAlg, kid, privateKey };
     },
+    get idTokenClockOffsetS() {
+      return clock.offsetS;
+    },
+    set idTokenClockOffsetS(seconds: number) {
+      clock.offsetS = seconds;
+    },
     async rotateKeys() {
       keys = [await generateSigningKey(alg), ...keys];
       // oidc-provider reads its keys once, at construction. A new provider over the same
@@ -344,6 +358,9 @@ interface ProviderSetup {
   counters: CampusOneCounters;
   /** Seconds, read at each issuance. */
   accessTokenTtl: () => number;
+  /** See `CampusOne.idTokenClockOffsetS`. */
+  clock: { offsetS: number };
+  signingKey: () => SigningKey;
 }
 
 function createProvider(issuer: string, setup: ProviderSetup): Provider {
@@ -514,6 +531,15 @@ function createProvider(issuer: string, setup: ProviderSetup): Provider {
     if (route === 'token' && ctx.oidc?.params?.['grant_type'] === 'refresh_token') setup.counters.refreshGrants += 1;
     if (route === 'introspection') setup.counters.introspections += 1;
   });
+  // oidc-provider dates tokens by the system clock, which a test cannot move for it alone: an
+  // id_token from a clock running ahead or behind is the same token, re-dated and signed again.
+  created.use(async (ctx, next) => {
+    await next();
+    const body: unknown = ctx.body;
+    if (setup.clock.offsetS === 0 || ctx.oidc?.route !== 'token') return;
+    if (typeof body !== 'object' || body === null || !('id_token' in body) || typeof body.id_token !== 'string') return;
+    ctx.body = { ...body, id_token: await redate(body.id_token, setup.clock.offsetS, setup.signingKey()) };
+  });
   // Expected OAuth errors (login_required, invalid_grant...) go back to the client; only
   // failures of the stand-in itself are worth a line on stderr.
   created.on('server_error', (_ctx, error) => console.error('Campus One stand-in:', error));
@@ -524,6 +550,15 @@ function createProvider(issuer: string, setup: ProviderSetup): Provider {
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** `token` with its `iat` and `exp` moved by `offsetS` seconds, signed again with `key`. */
+async function redate(token: string, offsetS: number, key: SigningKey): Promise<string> {
+  const claims = decodeJwt(token);
+  const header = decodeProtectedHeader(token);
+  return new SignJWT({ ...claims, iat: (claims.iat ?? 0) + offsetS, exp: (claims.exp ?? 0) + offsetS })
+    .setProtectedHeader({ ...header, alg: key.alg, kid: key.kid })
+    .sign(key.privateKey);
+}
 
 /** Finds the grant (or makes one) and makes it cover the request: first-party clients never ask. */
 async function grantCovering(

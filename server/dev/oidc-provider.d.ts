@@ -76,6 +76,8 @@ declare module 'oidc-provider' {
     query: Record<string, string | string[] | undefined>;
     /** Set once routing has begun; `route` names the endpoint (`token`, `introspection`...). */
     oidc?: { route?: string; params?: Record<string, unknown> };
+    /** The response body a middleware may replace once the endpoint has set it. */
+    body: unknown;
   }
 
   export interface KoaContextWithOIDC {

@@ -23,6 +23,11 @@ export interface Config {
     /** True for an http:// issuer on loopback, allowed outside production only. */
     readonly insecureHttp: boolean;
     readonly timeoutMs: number;
+    /**
+     * How far Campus One's clock may be from Porter's, in seconds: the allowance for the
+     * timestamps of id_tokens and logout tokens (`exp`, `nbf`, and `iat` in the future).
+     */
+    readonly clockToleranceS: number;
     /** Webhook HMAC keys, newest first; empty when webhooks are not configured. */
     readonly webhookSecrets: readonly string[];
     /** Webhook events dated earlier than this (by `occurredAt`) are refused as replays. */
@@ -96,6 +101,12 @@ const env = z.object({
     .regex(/^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/, 'must be an asymmetric JWS algorithm such as RS256 or EdDSA')
     .optional(),
   CAMPUS_ONE_TIMEOUT_MS: duration(5 * SECOND),
+  CAMPUS_ONE_CLOCK_TOLERANCE_S: z.coerce
+    .number()
+    .int('must be a whole number of seconds')
+    .min(0, 'must not be negative')
+    .max(300, 'must be at most 300 seconds: a larger allowance lets tokens dated far ahead through')
+    .default(60),
   CAMPUS_ONE_WEBHOOK_SECRET: secretList.optional(),
   CAMPUS_ONE_WEBHOOK_MAX_AGE_MS: duration(60 * 60 * SECOND),
   SESSION_SECRET: secretList
@@ -173,6 +184,7 @@ export function loadConfig(
       idTokenAlg: e.CAMPUS_ONE_ID_TOKEN_ALG ?? null,
       insecureHttp: issuer.protocol === 'http:' || discovery.protocol === 'http:',
       timeoutMs: e.CAMPUS_ONE_TIMEOUT_MS,
+      clockToleranceS: e.CAMPUS_ONE_CLOCK_TOLERANCE_S,
       webhookSecrets: e.CAMPUS_ONE_WEBHOOK_SECRET ?? [],
       webhookMaxAgeMs: e.CAMPUS_ONE_WEBHOOK_MAX_AGE_MS,
     },

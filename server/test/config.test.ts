@@ -83,4 +83,12 @@ describe('loadConfig', () => {
     expect(config.session.secureCookies).toBe(true);
     expect(loadConfig(base, secret).session.cookieName).toBe('porter.sid');
   });
+
+  it('allows Campus One’s clock 60 s ahead by default, configurable from 0 to 300 s', () => {
+    expect(loadConfig(base, secret).campusOne.clockToleranceS).toBe(60);
+    expect(loadConfig({ ...base, CAMPUS_ONE_CLOCK_TOLERANCE_S: '5' }, secret).campusOne.clockToleranceS).toBe(5);
+    for (const bad of ['-1', '1.5', '301', 'soon']) {
+      expect(problemsOf({ ...base, CAMPUS_ONE_CLOCK_TOLERANCE_S: bad })[0]).toMatch(/^CAMPUS_ONE_CLOCK_TOLERANCE_S/);
+    }
+  });
 });

@@ -24,6 +24,11 @@ export class CampusOne {
     private readonly now: () => number,
   ) {}
 
+  /** How far Campus One's clock may be from Porter's, in seconds (`CAMPUS_ONE_CLOCK_TOLERANCE_S`). */
+  get clockToleranceS(): number {
+    return this.config.clockToleranceS;
+  }
+
   get ready(): boolean {
     return this.cached !== null;
   }
@@ -38,12 +43,13 @@ export class CampusOne {
   }
 
   private async discover(): Promise<oidc.Configuration> {
-    const { discoveryUrl, issuer, clientId, clientSecret, idTokenAlg, insecureHttp, timeoutMs } = this.config;
+    const { discoveryUrl, issuer, clientId, clientSecret, idTokenAlg, insecureHttp, timeoutMs, clockToleranceS } = this.config;
     try {
       const configuration = await oidc.discovery(
         new URL(discoveryUrl),
         clientId,
-        idTokenAlg ? { id_token_signed_response_alg: idTokenAlg } : undefined,
+        // The tolerance for `exp` and `nbf`; `iat` in the future is Porter's own check (issued-at.ts).
+        { [oidc.clockTolerance]: clockToleranceS, ...(idTokenAlg ? { id_token_signed_response_alg: idTokenAlg } : {}) },
         oidc.ClientSecretBasic(clientSecret),
         { execute: insecureHttp ? [oidc.allowInsecureRequests] : [], timeout: Math.ceil(timeoutMs / 1000) },
       );

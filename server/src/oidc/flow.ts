@@ -1,7 +1,10 @@
 import * as oidc from 'openid-client';
+import { ErrorCode } from '@porter/shared';
+import { AppError } from '../errors.js';
 import type { StoredTokens } from '../session/data.js';
 import type { NewSession } from '../session/sessions.js';
 import { needsUserinfo, userFromClaims } from './claims.js';
+import { issuedInFuture } from './issued-at.js';
 import { fromProtocolError } from './protocol-errors.js';
 import type { Transaction } from './transaction.js';
 
@@ -37,7 +40,9 @@ export async function startAuthorization(
 
 /**
  * Exchanges the code (openid-client checks the id_token's signature against the JWKS, iss,
- * aud, exp, iat and nonce), then asks userinfo for claims the id_token lacks.
+ * aud, exp and nonce; Porter refuses an `iat` more than `clockToleranceS` seconds ahead), then
+ * asks userinfo for claims the id_token lacks. Throws an {@link AppError}: 400
+ * `porter/token_rejected`, or 503 when Campus One does not answer properly.
  */
 export async function completeAuthorization(
   configuration: oidc.Configuration,
@@ -45,6 +50,7 @@ export async function completeAuthorization(
   transaction: Transaction,
   scope: string,
   now: () => number,
+  clockToleranceS: number,
 ): Promise<NewSession> {
   try {
     const response = await oidc.authorizationCodeGrant(configuration, callbackUrl, {
@@ -55,6 +61,7 @@ export async function completeAuthorization(
     });
     const claims = response.claims();
     if (!claims || !response.id_token) throw new oidc.ClientError('the token response carried no id_token');
+    refuseFutureIat(claims, now, clockToleranceS);
     const granted = (response.scope ?? scope).split(' ');
     const userinfo = needsUserinfo(claims, granted)
       ? await oidc.fetchUserInfo(configuration, response.access_token, claims.sub)
@@ -71,14 +78,20 @@ export async function completeAuthorization(
   }
 }
 
-/** A refresh token grant (RFC 6749 §6). Errors are openid-client's, for the caller to judge. */
+/**
+ * A refresh token grant (RFC 6749 §6). Errors are openid-client's, for the caller to judge, or
+ * an {@link AppError} for a new id_token issued in the future.
+ */
 export async function refresh(
   configuration: oidc.Configuration,
   current: StoredTokens,
   now: () => number,
+  clockToleranceS: number,
 ): Promise<{ tokens: StoredTokens; accessTokenExpiresAt: number | null }> {
   if (!current.refreshToken) throw new TypeError('"current.refreshToken" must be present to refresh');
   const response = await oidc.refreshTokenGrant(configuration, current.refreshToken);
+  const claims = response.claims();
+  if (claims) refuseFutureIat(claims, now, clockToleranceS);
   const tokens = tokensOf(response, current);
   return { tokens, accessTokenExpiresAt: refreshAt(response, tokens, now) };
 }
@@ -92,6 +105,15 @@ export function endSessionUrl(configuration: oidc.Configuration, idToken: string
       ...(idToken ? { id_token_hint: idToken } : {}),
     })
     .href;
+}
+
+function refuseFutureIat(claims: oidc.IDToken, now: () => number, clockToleranceS: number): void {
+  const problem = issuedInFuture(claims.iat, now(), clockToleranceS);
+  if (problem) {
+    throw new AppError(400, ErrorCode.TokenRejected, 'The sign-in response from Campus One failed its security checks. Please sign in again.', {
+      cause: new Error(`id_token refused: ${problem}`),
+    });
+  }
 }
 
 function tokensOf(response: oidc.TokenEndpointResponse, previous: StoredTokens | null): StoredTokens {

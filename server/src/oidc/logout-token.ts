@@ -5,11 +5,10 @@ import { AppError } from '../errors.js';
 import type { Kv } from '../store/kv.js';
 import type { Keys } from '../store/keys.js';
 import type { CampusOne } from './campus-one.js';
+import { issuedInFuture } from './issued-at.js';
 
 /** The member of the `events` claim that makes a JWT a logout token (Back-Channel Logout 1.0 §2.4). */
 const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
-/** Campus One's clock and Porter's may differ by this much. */
-const CLOCK_TOLERANCE_S = 30;
 /** Logout tokens are sent the moment a session ends; an older `iat` is not a delivery but a replay. */
 const MAX_TOKEN_AGE_S = 10 * 60;
 
@@ -43,7 +42,7 @@ export class LogoutTokens {
         algorithms: config.idTokenAlg ? [config.idTokenAlg] : asymmetric(metadata.id_token_signing_alg_values_supported),
         requiredClaims: ['iat', 'exp', 'jti', 'events'],
         maxTokenAge: MAX_TOKEN_AGE_S,
-        clockTolerance: CLOCK_TOLERANCE_S,
+        clockTolerance: config.clockToleranceS,
         currentDate: new Date(now()),
       }));
     } catch (err) {
@@ -52,6 +51,10 @@ export class LogoutTokens {
       }
       throw invalid(err instanceof errors.JOSEError ? err.message : 'it is not a signed JWT', err);
     }
+
+    // jose refuses a future `iat` only as part of its maximum-age check: say it here, whatever that check becomes.
+    const future = issuedInFuture(payload.iat, now(), config.clockToleranceS);
+    if (future) throw invalid(future);
 
     const events = payload['events'];
     if (!isObject(events) || !isObject(events[BACKCHANNEL_LOGOUT_EVENT])) {
@@ -69,7 +72,7 @@ export class LogoutTokens {
     if (jti === null) throw invalid('its "jti" is not a string');
 
     // Remembered until the token expires: past that, `exp` refuses a replay by itself.
-    const rememberMs = Math.max(1000, (payload.exp ?? 0) * 1000 + CLOCK_TOLERANCE_S * 1000 - now());
+    const rememberMs = Math.max(1000, (payload.exp ?? 0) * 1000 + config.clockToleranceS * 1000 - now());
     if (!(await kv.setIfAbsent(keys.logoutTokenJti(jti), '1', rememberMs))) throw invalid('it was used already (same "jti")');
     return logout;
   }

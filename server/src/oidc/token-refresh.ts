@@ -66,7 +66,7 @@ export class TokenRefresher {
     }
     try {
       const configuration = await this.deps.campusOne.configuration();
-      const next = await refresh(configuration, current, this.deps.now);
+      const next = await refresh(configuration, current, this.deps.now, this.deps.campusOne.clockToleranceS);
       await sessions.replaceTokens(req, next.tokens, next.accessTokenExpiresAt);
       return 'refreshed';
     } catch (err) {

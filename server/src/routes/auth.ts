@@ -121,6 +121,7 @@ export function authRouter(deps: AuthRouterDeps): Router {
       transaction,
       config.campusOne.scopes,
       now,
+      config.campusOne.clockToleranceS,
     );
     await sessions.begin(req, session);
     log.info({ sub: session.user.sub, role: session.user.role, silent: transaction.silent }, 'signed in');
