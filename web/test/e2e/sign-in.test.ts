@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { ANON_MARKER_COOKIE, SESSION_COOKIE } from '@porter/shared';
 import { STATUS_COPY } from '@/lib/status-page';
-import { chooseAccount, cookie, heading, isSignInPage, launchChromium, recordDocumentRequests, signIn } from '../harness/browser';
+import { chooseAccount, cookie, heading, isSignInPage, launchChromium, newProfile, recordDocumentRequests, signIn } from '../harness/browser';
 import { statusOf } from '../harness/processes';
 import { startStack } from '../harness/stack';
 import type { Stack } from '../harness/stack';
@@ -44,14 +44,7 @@ afterEach(async ({ task }) => {
   contexts = [];
 });
 
-/** A fresh browser profile: no cookies, Porter's or Campus One's. */
-async function newContext(): Promise<BrowserContext> {
-  const context = await browser.newContext();
-  // Fail on a step well before the test's own timeout, with Playwright's account of it.
-  context.setDefaultTimeout(20_000);
-  contexts.push(context);
-  return context;
-}
+const newContext = (): Promise<BrowserContext> => newProfile(browser, contexts);
 
 async function newPage(): Promise<Page> {
   return (await newContext()).newPage();

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { chooseAccount, heading, isSignInPage, launchChromium } from '../harness/browser';
+import { chooseAccount, heading, isSignInPage, launchChromium, newProfile } from '../harness/browser';
 import { startStack } from '../harness/stack';
 import type { Stack } from '../harness/stack';
 
@@ -28,12 +28,7 @@ afterEach(async () => {
   contexts = [];
 });
 
-async function newContext(): Promise<BrowserContext> {
-  const context = await browser.newContext();
-  context.setDefaultTimeout(20_000);
-  contexts.push(context);
-  return context;
-}
+const newContext = (): Promise<BrowserContext> => newProfile(browser, contexts);
 
 describe('the page a visitor was going to', () => {
   // Fault 3: these came back as `/` after sign-in.

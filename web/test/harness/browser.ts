@@ -9,6 +9,18 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /**
+ * A fresh browser profile (no cookies, Porter's or Campus One's), added to `opened` so the test
+ * file closes it after each test. Its steps fail well before a test's own timeout, with
+ * Playwright's account of what they waited for.
+ */
+export async function newProfile(browser: Browser, opened: BrowserContext[]): Promise<BrowserContext> {
+  const context = await browser.newContext();
+  context.setDefaultTimeout(20_000);
+  opened.push(context);
+  return context;
+}
+
+/**
  * Every top-level document request the page makes from now on, redirect hops included (each
  * hop is a request of its own), in order.
  */
