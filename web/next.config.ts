@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { NextConfig } from 'next';
 import { parseConfig } from './lib/config';
 
@@ -22,6 +23,10 @@ const nextConfig: NextConfig = {
   // reach the proxy with their own headers and `_rsc` query; they are never page navigations
   // (lib/proxy-decision.ts), so they are never redirected.
   skipProxyUrlNormalize: true,
+  // The image (web/Dockerfile) ships .next/standalone: server.js and only the files it needs.
+  // Traced from the workspace root, so shared's dist and pnpm's store links are included.
+  output: 'standalone',
+  outputFileTracingRoot: fileURLToPath(new URL('..', import.meta.url)),
   env: { PORTER_BUILT_BFF_URL: bffUrl },
   async rewrites() {
     // The browser sees one origin; the BFF's routes appear under it.

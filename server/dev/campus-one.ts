@@ -80,8 +80,14 @@ export const DEV_RESOURCE_SERVER: ResourceServerClient = Object.freeze({
 export interface StartCampusOneOptions {
   /** 0 or absent: a free port. */
   port?: number;
-  /** Default 127.0.0.1. */
+  /** The address to listen on. Default 127.0.0.1. */
   host?: string;
+  /**
+   * The host name in the issuer, when the browser and the app reach the provider by another name
+   * than the address it listens on (bound to 0.0.0.0 in a container, reached as `localhost`).
+   * Default: `host`.
+   */
+  issuerHost?: string;
   clients: CampusOneClient[];
   /** The resource server allowed to introspect tokens. Default DEV_RESOURCE_SERVER. */
   resourceServer?: ResourceServerClient;
@@ -285,7 +291,8 @@ export async function startCampusOne(opts: StartCampusOneOptions): Promise<Campu
     });
   });
   const { port } = server.address() as AddressInfo;
-  const issuer = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const issuerHost = opts.issuerHost ?? host;
+  const issuer = `http://${issuerHost.includes(':') ? `[${issuerHost}]` : issuerHost}:${port}`;
 
   const clock = { offsetS: 0 };
   const install = (): void => {

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startCampusApi, type CampusApi } from './campus-api.js';
 import { SEEDED_ACCOUNTS, startCampusOne, type CampusOne } from './campus-one.js';
+import { DEV, devClient } from './dev-values.js';
 
 const env = process.env;
 const WEB_PORT = Number(env.WEB_PORT ?? 3000);
@@ -15,14 +16,6 @@ const CAMPUS_ONE_PORT = Number(env.CAMPUS_ONE_PORT ?? 4010);
 const CAMPUS_API_PORT = Number(env.CAMPUS_API_PORT ?? 4020);
 const APP_URL = env.APP_URL ?? `http://localhost:${WEB_PORT}`;
 const SERVER_URL = `http://127.0.0.1:${SERVER_PORT}`;
-
-/** Development-only values, printed in the README: never use them anywhere else. */
-const DEV = {
-  clientId: 'porter-dev',
-  clientSecret: 'porter-dev-secret-change-me',
-  sessionSecret: 'porter-dev-session-secret-change-me-0123456789',
-  webhookSecret: 'dev-webhook-secret-change-me',
-} as const;
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const children: ChildProcess[] = [];
@@ -57,16 +50,7 @@ let campusOneEnv: Record<string, string> = {};
 if (!usesRealCampusOne) {
   campusOne = await startCampusOne({
     port: CAMPUS_ONE_PORT,
-    clients: [
-      {
-        clientId: DEV.clientId,
-        clientSecret: DEV.clientSecret,
-        redirectUris: [`${APP_URL}/auth/callback`],
-        postLogoutRedirectUris: [`${APP_URL}/`],
-        // Server to server: Campus One calls the BFF directly, not through the web app.
-        backchannelLogoutUri: `${SERVER_URL}/auth/backchannel-logout`,
-      },
-    ],
+    clients: [devClient(APP_URL, SERVER_URL)],
   });
   campusOneEnv = {
     CAMPUS_ONE_ISSUER: campusOne.issuer,

@@ -3,10 +3,9 @@
 // the open dashboard during `pnpm dev`.
 import { parseCommandLine } from './cli.js';
 import { SEEDED_ACCOUNTS } from './campus-one.js';
+import { DEV } from './dev-values.js';
 import { deliverWebhook, webhookEvent } from './webhooks.js';
 
-/** The secret `pnpm dev` gives the server; development only. */
-const DEV_WEBHOOK_SECRET = 'dev-webhook-secret-change-me';
 const DEFAULT_URL = 'http://127.0.0.1:4000/webhooks/campus-one';
 
 const USAGE = `Usage: pnpm webhook:send <event> --user <sub|student|staff|admin> [options]
@@ -57,7 +56,7 @@ if (event === 'user.updated') {
   if (values.email) data.email = values.email;
 }
 
-const secret = (process.env.CAMPUS_ONE_WEBHOOK_SECRET ?? DEV_WEBHOOK_SECRET).split(',')[0]?.trim() || DEV_WEBHOOK_SECRET;
+const secret = (process.env.CAMPUS_ONE_WEBHOOK_SECRET ?? DEV.webhookSecret).split(',')[0]?.trim() || DEV.webhookSecret;
 const payload = webhookEvent(event, data);
 console.log(`→ POST ${values.url}\n${JSON.stringify(payload, null, 2)}`);
 try {

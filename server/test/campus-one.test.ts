@@ -413,3 +413,28 @@ describe('Campus One stand-in with EdDSA id_tokens', () => {
     expect(claims).toMatchObject({ role: 'student', level: 300 });
   });
 });
+
+describe('Campus One stand-in named by another host than the one it listens on', () => {
+  let campusOne: CampusOne;
+
+  beforeAll(async () => {
+    // As in the Compose dev profile: it listens on one address and is reached as localhost.
+    campusOne = await startCampusOne({
+      host: '127.0.0.1',
+      issuerHost: 'localhost',
+      clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [REDIRECT_URI], postLogoutRedirectUris: [] }],
+    });
+  });
+
+  afterAll(async () => {
+    await campusOne?.close();
+  });
+
+  it('names itself by issuerHost in discovery', async () => {
+    const { port } = new URL(campusOne.issuer);
+    expect(campusOne.issuer).toBe(`http://localhost:${port}`);
+    // Endpoints follow the Host a request names; the issuer does not.
+    const response = await fetch(`http://127.0.0.1:${port}/api/auth/.well-known/openid-configuration`);
+    expect(((await response.json()) as { issuer: string }).issuer).toBe(campusOne.issuer);
+  });
+});
