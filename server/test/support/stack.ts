@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { startCampusOne, type CampusOne, type StartCampusOneOptions } from '../../dev/campus-one.js';
 import { createApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -40,6 +40,10 @@ export interface StackOptions {
   provider?: Omit<StartCampusOneOptions, 'clients'>;
   /** `memory`: the in-memory store that development uses without REDIS_URL. */
   store?: 'redis' | 'memory';
+  /** A Redis of the test's own (a fault test's process, Sentinel or Cluster) instead of the shared one. */
+  redisUrl?: string;
+  /** Where the servers log; silent by default. */
+  log?: Logger;
 }
 
 function listen(server: Server): Promise<string> {
@@ -68,6 +72,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ],
   });
   const prefix = `test:${randomUUID()}:`;
+  const url = options.redisUrl ?? redisUrl();
   const instances: Instance[] = [];
   for (const [index, listener] of listeners.entries()) {
     const clock = { offsetMs: 0 };
@@ -80,15 +85,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         CAMPUS_ONE_CLIENT_ID: CLIENT.clientId,
         CAMPUS_ONE_CLIENT_SECRET: CLIENT.clientSecret,
         SESSION_SECRET,
-        ...(options.store === 'memory' ? {} : { REDIS_URL: redisUrl() }),
+        ...(options.store === 'memory' ? {} : { REDIS_URL: url }),
         REDIS_PREFIX: prefix,
         ...options.env,
         ...options.instanceEnv?.[index],
       },
       () => SESSION_SECRET,
     );
-    const kv = options.store === 'memory' ? new MemoryKv() : await RedisKv.connect(redisUrl());
-    const log = pino({ level: 'silent' });
+    const kv = options.store === 'memory' ? new MemoryKv() : await RedisKv.connect(url);
+    const log = options.log ?? pino({ level: 'silent' });
     const campusOne = new CampusOneHandle(config.campusOne, log, now);
     listener.on('request', createApp({ config, kv, campusOne, log, now }));
     instances.push({ origin: origins[index] ?? '', config, kv, campusOne, clock });

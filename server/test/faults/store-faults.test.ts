@@ -1,0 +1,192 @@
+import { Agent, request } from 'node:http';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { deliverWebhook, webhookEvent } from '../../dev/webhooks.js';
+import { waitUntil } from '../support/env.js';
+import { errorCode } from '../support/errors.js';
+import { RedisProcess } from '../support/redis-processes.js';
+import { sessionIdOf } from '../support/session.js';
+import { signedInBrowser, startStack, subOf, type Browser, type Stack } from '../support/stack.js';
+
+/**
+ * Porter in front of a Redis that stalls, sleeps, crashes and drops its clients, for real:
+ * a store ERROR is never "no session", every route answers 503 within a second, the
+ * connection survives, and Porter recovers by itself within a second once Redis is back.
+ */
+
+const WEBHOOK_SECRET = 'fault-webhook-secret';
+/** The bound on any answer while Redis hangs, and on recovery once it is back. */
+const FAULT_BOUND_MS = 1000;
+
+let redis: RedisProcess;
+let stack: Stack;
+const logged: Array<Record<string, unknown>> = [];
+beforeAll(async () => {
+  redis = await RedisProcess.start({ aof: true });
+  const log = pino({ level: 'warn' }, { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) });
+  stack = await startStack({ redisUrl: redis.url, log, env: { CAMPUS_ONE_WEBHOOK_SECRET: WEBHOOK_SECRET } });
+});
+afterAll(async () => {
+  await stack?.close();
+  await redis?.stop();
+});
+// Each test leaves Redis running and Porter serving again, whatever it did to them.
+afterEach(async () => {
+  if (redis.isPaused) redis.resume();
+  if (!redis.isRunning) await redis.restart();
+  await waitUntil(async () => (await fetch(`${origin()}/readyz`)).status === 200, 5000);
+});
+
+const origin = () => stack.appUrl;
+const json = { headers: { accept: 'application/json' } };
+const sessionKey = (browser: Browser) => `${stack.instances[0]!.config.redis.prefix}sess:${sessionIdOf(browser, stack)}`;
+
+async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const start = performance.now();
+  const value = await run();
+  return { ms: performance.now() - start, value };
+}
+
+/** Polls /auth/me until it answers 200 again; how long that took after Redis came back, in ms. */
+async function recovery(browser: Browser): Promise<number> {
+  const start = performance.now();
+  await waitUntil(async () => (await browser.fetch(`${origin()}/auth/me`, json)).status === 200, 5000);
+  return performance.now() - start;
+}
+
+async function expectStoreUnavailable(response: Response) {
+  expect(response.status).toBe(503);
+  expect(await errorCode(response)).toBe('porter/store_unavailable');
+}
+
+describe('a failed session read never ends the session', () => {
+  it('keeps the session when Redis is frozen (SIGSTOP) during /auth/me and /admin/reports', async () => {
+    const staff = await signedInBrowser(stack, 'staff');
+    redis.pause();
+    try {
+      await expectStoreUnavailable(await staff.fetch(`${origin()}/auth/me`, json));
+      await expectStoreUnavailable(await staff.fetch(`${origin()}/admin/reports`, json));
+    } finally {
+      redis.resume();
+    }
+    await recovery(staff);
+    expect(await redis.command('EXISTS', sessionKey(staff))).toBe(1);
+    expect((await staff.fetch(`${origin()}/admin/reports`, json)).status).toBe(200);
+  });
+
+  it('keeps the session when Redis is busy (DEBUG SLEEP) past the read timeout', async () => {
+    const student = await signedInBrowser(stack, 'student');
+    const busy = redis.sleep(2.5);
+    try {
+      // The sleep starts once Redis reads it: wait until Porter meets it.
+      await waitUntil(async () => (await student.fetch(`${origin()}/auth/me`, json)).status === 503, 2000);
+    } finally {
+      await busy;
+    }
+    await recovery(student);
+    expect(await redis.command('EXISTS', sessionKey(student))).toBe(1);
+  });
+
+  it('keeps every session across a crash and a restart on the same data (AOF)', async () => {
+    const student = await signedInBrowser(stack, 'student');
+    await redis.kill();
+    await expectStoreUnavailable(await student.fetch(`${origin()}/auth/me`, json));
+    await redis.restart();
+    expect(await recovery(student)).toBeLessThan(FAULT_BOUND_MS);
+    expect(await redis.command('EXISTS', sessionKey(student))).toBe(1);
+  });
+
+  it('keeps the session when Redis drops Porter’s connections (CLIENT KILL)', async () => {
+    const student = await signedInBrowser(stack, 'student');
+    expect(await redis.killClients()).toBeGreaterThan(0);
+    const right = await student.fetch(`${origin()}/auth/me`, json);
+    expect([200, 503]).toContain(right.status);
+    await recovery(student);
+    expect(await redis.command('EXISTS', sessionKey(student))).toBe(1);
+  });
+});
+
+describe('a store error on a keep-alive connection', () => {
+  it('answers 503, keeps the connection for the next request, and prints no stack trace', async () => {
+    const student = await signedInBrowser(stack, 'student');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const stderr = vi.spyOn(process.stderr, 'write');
+    const consoleError = vi.spyOn(console, 'error');
+    /** One request on the agent's single socket: status and the client port it went out from. */
+    const send = (path: string, cookie = '') =>
+      new Promise<{ status: number; port: number | undefined }>((resolve, reject) => {
+        const req = request(`${origin()}${path}`, { agent, headers: { accept: 'application/json', cookie } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, port: req.socket?.localPort }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      await redis.kill();
+      const failed = await send('/auth/me', student.cookieHeader(new URL(`${origin()}/auth/me`)));
+      expect(failed.status).toBe(503);
+      const next = await send('/healthz');
+      expect(next.status).toBe(200);
+      expect(next.port).toBe(failed.port);
+      expect(stderr).not.toHaveBeenCalled();
+      expect(consoleError).not.toHaveBeenCalled();
+    } finally {
+      stderr.mockRestore();
+      consoleError.mockRestore();
+      agent.destroy();
+    }
+  });
+});
+
+describe('every route while Redis hangs', () => {
+  it(`answers 503 porter/store_unavailable within ${FAULT_BOUND_MS} ms, and serves again within ${FAULT_BOUND_MS} ms of SIGCONT`, async () => {
+    const staff = await signedInBrowser(stack, 'staff');
+    const cookie = { headers: { accept: 'application/json' } };
+    redis.pause();
+    let answers: Array<{ route: string; ms: number; value: Response }>;
+    try {
+      const routes: Array<[string, () => Promise<Response>]> = [
+        ['/auth/me', () => staff.fetch(`${origin()}/auth/me`, cookie)],
+        ['/auth/login', () => staff.fetch(`${origin()}/auth/login`, cookie)],
+        ['/admin/reports', () => staff.fetch(`${origin()}/admin/reports`, cookie)],
+        ['/readyz', () => staff.fetch(`${origin()}/readyz`, cookie)],
+        [
+          '/webhooks/campus-one',
+          () =>
+            deliverWebhook(
+              `${origin()}/webhooks/campus-one`,
+              WEBHOOK_SECRET,
+              webhookEvent('user.role_changed', { user_id: subOf(stack, 'staff'), email: 'x@campus.example', previous_role: 'staff', new_role: 'admin' }),
+            ),
+        ],
+      ];
+      // Side by side, as page views arrive: the first ones meet the hang, not a known outage.
+      answers = await Promise.all(routes.map(async ([route, send]) => ({ route, ...(await timed(send)) })));
+    } finally {
+      redis.resume();
+    }
+    for (const { route, ms, value } of answers) {
+      expect({ route, status: value.status }).toEqual({ route, status: 503 });
+      expect({ route, fast: ms < FAULT_BOUND_MS }).toEqual({ route, fast: true });
+      const body = (await value.json()) as { error?: { code: string }; store?: string };
+      if (route === '/readyz') expect(body.store).toBe('down');
+      else expect(body.error?.code).toBe('porter/store_unavailable');
+    }
+    expect(await recovery(staff)).toBeLessThan(FAULT_BOUND_MS);
+  });
+
+  it(`keeps answering within ${FAULT_BOUND_MS} ms while Redis stays frozen, and recovers after a restart without restarting Porter`, async () => {
+    const student = await signedInBrowser(stack, 'student');
+    redis.pause();
+    for (let i = 0; i < 3; i++) {
+      const { ms, value } = await timed(() => student.fetch(`${origin()}/auth/me`, json));
+      await expectStoreUnavailable(value);
+      expect(ms).toBeLessThan(FAULT_BOUND_MS);
+    }
+    await redis.kill();
+    await redis.restart();
+    expect(await recovery(student)).toBeLessThan(FAULT_BOUND_MS);
+    expect(logged.some((line) => line.code === 'porter/store_unavailable')).toBe(true);
+  });
+});
