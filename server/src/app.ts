@@ -3,7 +3,7 @@ import express from 'express';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createSealer } from './crypto/sealer.js';
-import { errorHandler, notFound } from './http/error-handler.js';
+import { errorHandler, notFound, withLoggedFinalErrors } from './http/error-handler.js';
 import { securityHeaders } from './http/headers.js';
 import { withMeShortcut } from './http/me-shortcut.js';
 import type { CampusOne } from './oidc/campus-one.js';
@@ -63,5 +63,5 @@ export function createApp(deps: AppDeps): RequestListener {
   app.use('/admin', adminRouter({ config, sessions, authEvents, log }));
   app.use(notFound);
   app.use(errorHandler(log));
-  return withMeShortcut(app, { config, reader: createSessionReader(config, kv, keys), now });
+  return withMeShortcut(withLoggedFinalErrors(app, log), { config, reader: createSessionReader(config, kv, keys), now });
 }

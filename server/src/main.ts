@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ErrorCode } from '@porter/shared';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './log.js';
 import { CampusOne } from './oidc/campus-one.js';
+import { createKeys } from './store/keys.js';
 import type { Kv } from './store/kv.js';
 import { MemoryKv } from './store/memory-kv.js';
 import { RedisKv, redactUrl } from './store/redis-kv.js';
@@ -18,6 +21,8 @@ function readConfig(): Config {
   }
 }
 
+const STORE_CHECK_RETRY_MS = 1000;
+
 const config = readConfig();
 const log = createLogger(config.logLevel);
 
@@ -30,11 +35,37 @@ if (config.session.secretGenerated) {
 
 let kv: Kv;
 if (config.redis.url) {
-  kv = await RedisKv.connect(config.redis.url);
-  log.info({ redis: redactUrl(config.redis.url) }, 'Redis connected');
+  const redis = redactUrl(config.redis.url);
+  // The server starts whether or not Redis answers: until it does, routes answer 503 and /readyz says so.
+  kv = RedisKv.open(config.redis.url, {
+    onAvailabilityChange: (down) =>
+      down
+        ? log.error({ code: ErrorCode.StoreUnavailable, redis }, 'Redis is unreachable: answering 503 at once until it is back')
+        : log.info({ redis }, 'Redis answers again'),
+  });
+  void checkStoreUntilItWorks(kv, redis);
 } else {
   kv = new MemoryKv();
   log.warn('REDIS_URL is not set: sessions live in this process only (development)');
+}
+
+/**
+ * A real write, read and delete at start-up, as /readyz does: a Redis that accepts connections
+ * but cannot store (read-only replica, out of memory, wrong password) is reported now, not at
+ * the first sign-in. Never exits: it warns and tries again until the store works.
+ */
+async function checkStoreUntilItWorks(store: Kv, redis: string): Promise<void> {
+  const key = createKeys(config.redis.prefix).health(randomUUID());
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await store.check(key);
+      log.info({ redis, attempt }, 'Redis checked: write, read and delete work');
+      return;
+    } catch (err) {
+      log.warn({ code: ErrorCode.StoreUnavailable, redis, attempt, err }, 'Redis does not work yet; trying again in 1 s');
+      await new Promise((resolve) => setTimeout(resolve, STORE_CHECK_RETRY_MS));
+    }
+  }
 }
 
 const campusOne = new CampusOne(config.campusOne, log, Date.now);

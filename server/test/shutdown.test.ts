@@ -63,7 +63,7 @@ describe('the server process', () => {
       child.kill('SIGTERM');
       const response = await inFlight;
       expect(response.status).toBe(503);
-      expect(await response.json()).toMatchObject({ store: 'ok', campusOne: 'unavailable' });
+      expect(await response.json()).toMatchObject({ store: 'up', provider: 'down' });
       const [code] = await once(child, 'exit');
       expect(code).toBe(0);
       expect(stdout).toContain('"msg":"stopped"');

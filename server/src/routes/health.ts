@@ -4,9 +4,17 @@ import type { CampusOne } from '../oidc/campus-one.js';
 import type { Kv } from '../store/kv.js';
 import type { Keys } from '../store/keys.js';
 
+/** Each dependency `/readyz` checks, as operators read it: `up` or `down`. */
+export interface Readiness {
+  ok: boolean;
+  store: 'up' | 'down';
+  provider: 'up' | 'down';
+}
+
 /**
  * `/healthz`: the process is alive (for restarts). `/readyz`: it can serve sign-ins now, with a
- * real write, read and delete in the store and Campus One discovered (for load balancers).
+ * real write, read and delete in the store and Campus One discovered (for load balancers);
+ * 200 or 503 with which dependency is down.
  */
 export function healthRouter(deps: { kv: Kv; keys: Keys; campusOne: CampusOne }): Router {
   const checkKey = deps.keys.health(randomUUID());
@@ -15,12 +23,12 @@ export function healthRouter(deps: { kv: Kv; keys: Keys; campusOne: CampusOne })
     res.set('Cache-Control', 'no-store').json({ ok: true });
   });
   router.get('/readyz', async (_req, res) => {
-    const [store, campusOne] = await Promise.all([
-      deps.kv.check(checkKey).then(() => 'ok', () => 'unavailable'),
-      deps.campusOne.configuration().then(() => 'ok', () => 'unavailable'),
+    const [store, provider] = await Promise.all([
+      deps.kv.check(checkKey).then(() => 'up' as const, () => 'down' as const),
+      deps.campusOne.configuration().then(() => 'up' as const, () => 'down' as const),
     ]);
-    const ready = store === 'ok' && campusOne === 'ok';
-    res.status(ready ? 200 : 503).set('Cache-Control', 'no-store').json({ ok: ready, store, campusOne });
+    const body: Readiness = { ok: store === 'up' && provider === 'up', store, provider };
+    res.status(body.ok ? 200 : 503).set('Cache-Control', 'no-store').json(body);
   });
   return router;
 }

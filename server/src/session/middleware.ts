@@ -75,13 +75,21 @@ export function createSessionStore(config: Config, kv: Kv, keys: Keys, now: () =
  * its store for the session synchronously within its middleware call, and connect-redis asks
  * the client synchronously within that: so the read is offered exactly for that call and
  * withdrawn when it returns. Should either ever ask later, the store is simply read again.
+ *
+ * A session the store could not read is not "no session": express-session, with
+ * `unset: 'destroy'`, would destroy on the way out a session it never loaded (it sees no
+ * `req.session`). So a load error takes the session id off the request before the error handler
+ * answers 503: express-session then writes, deletes and sets nothing for it.
  */
 export function sessionMiddleware(config: Config, store: RedisStore): RequestHandler {
   const middleware = expressSession(config, store);
   return (req, res, next) => {
     readAtHand = earlierReads.get(req);
     try {
-      middleware(req, res, next);
+      middleware(req, res, (err?: unknown) => {
+        if (err && !req.session) delete (req as { sessionID?: string }).sessionID;
+        next(err);
+      });
     } finally {
       readAtHand = undefined;
     }

@@ -1,23 +1,42 @@
-import { Cluster, Redis, type ChainableCommander, type RedisOptions } from 'ioredis';
+import { Cluster, Command, Redis, ReplyError, type ChainableCommander, type RedisOptions } from 'ioredis';
+import { CircuitBreaker } from './breaker.js';
 import { writeReadDelete } from './check.js';
 import { StoreUnavailableError } from './errors.js';
 import type { Kv } from './kv.js';
 
 type Client = Redis | Cluster;
 
-const COMMAND_TIMEOUT_MS = 2000;
+/**
+ * How long a command may wait for Redis before the request answers 503, in ms. Reads (the
+ * session GET on every page view) give up sooner than writes; both stay under a second, so no
+ * route waits longer than that on a hung Redis. A healthy Redis on the same network answers
+ * in well under a millisecond.
+ */
+const READ_TIMEOUT_MS = 500;
+const WRITE_TIMEOUT_MS = 800;
+/** While Redis is known to be down, how often the breaker asks it whether it is back, in ms. */
+const PROBE_INTERVAL_MS = 100;
+const PROBE_TIMEOUT_MS = 250;
 
 /**
  * Commands fail at once while Redis is away (no offline queue), so a request answers 503
- * instead of hanging; ioredis keeps reconnecting in the background.
+ * instead of hanging; ioredis keeps reconnecting in the background, at most 500 ms apart, so a
+ * restarted Redis is found again within half a second.
  */
 const BASE_OPTIONS: RedisOptions = {
   enableOfflineQueue: false,
   maxRetriesPerRequest: 1,
-  commandTimeout: COMMAND_TIMEOUT_MS,
+  commandTimeout: WRITE_TIMEOUT_MS,
   connectTimeout: 5000,
-  retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  retryStrategy: (attempt) => Math.min(attempt * 50, 500),
 };
+
+/** A command with its own timeout: ioredis keeps the first timeout a command is given. */
+function timedCommand(name: string, args: string[], timeoutMs: number): Command {
+  const command = new Command(name, args, { replyEncoding: 'utf8' });
+  command.setTimeout(timeoutMs);
+  return command;
+}
 
 /**
  * `redis://` and `rediss://` as usual; `redis-sentinel://[:password@]h1:p1,h2:p2/<master name>`;
@@ -67,8 +86,35 @@ function unavailable(cause: unknown): StoreUnavailableError {
   return new StoreUnavailableError('Redis could not complete the command.', { cause });
 }
 
+export interface RedisKvOptions {
+  /** Told when Redis becomes unreachable (`true`) and when it answers again (`false`). */
+  onAvailabilityChange?: (down: boolean) => void;
+}
+
 export class RedisKv implements Kv {
-  private constructor(readonly client: Client) {}
+  private readonly breaker: CircuitBreaker;
+
+  private constructor(
+    readonly client: Client,
+    options: RedisKvOptions,
+  ) {
+    // Errors surface on the commands that meet them; without a listener ioredis would print them.
+    client.on('error', () => {});
+    this.breaker = new CircuitBreaker(() => client.sendCommand(timedCommand('ping', [], PROBE_TIMEOUT_MS)) as Promise<unknown>, {
+      probeIntervalMs: PROBE_INTERVAL_MS,
+      ...(options.onAvailabilityChange ? { onChange: options.onAvailabilityChange } : {}),
+    });
+    // ioredis is ready once Redis answered its ready check on a new connection.
+    client.on('ready', () => this.breaker.reset());
+  }
+
+  /**
+   * A store on `url` that connects in the background: commands fail with 503 until Redis
+   * answers, so a server can start (and say so on /readyz) before its Redis is up.
+   */
+  static open(url: string, options: RedisKvOptions = {}): RedisKv {
+    return new RedisKv(createRedisClient(url), options);
+  }
 
   /** Resolves once Redis is ready, so the first request does not meet a cold connection. */
   static async connect(url: string, timeoutMs = 10_000): Promise<RedisKv> {
@@ -83,21 +129,26 @@ export class RedisKv implements Kv {
         resolve();
       });
     });
-    // Errors surface on the commands that meet them; without a listener ioredis would print them.
-    client.on('error', () => {});
-    return new RedisKv(client);
+    return new RedisKv(client, {});
   }
 
+  /**
+   * Every command goes through here: while the breaker knows Redis is down it fails at once;
+   * a command that cannot reach Redis (timed out, connection gone) trips the breaker. A reply
+   * error (a script's, a wrong type) is Redis answering: it says nothing about reachability.
+   */
   private async run<T>(command: (client: Client) => Promise<T>): Promise<T> {
+    if (this.breaker.isOpen) throw unavailable(new Error('Redis is unreachable; waiting for it to answer again'));
     try {
       return await command(this.client);
     } catch (err) {
+      if (!(err instanceof ReplyError)) this.breaker.trip();
       throw unavailable(err);
     }
   }
 
   get(key: string) {
-    return this.run((c) => c.get(key));
+    return this.run((c) => c.sendCommand(timedCommand('get', [key], READ_TIMEOUT_MS)) as Promise<string | null>);
   }
 
   async set(key: string, value: string, ttlMs: number) {
@@ -185,6 +236,7 @@ export class RedisKv implements Kv {
   }
 
   async close() {
+    this.breaker.stop();
     await this.client.quit().catch(() => this.client.disconnect());
   }
 }

@@ -74,6 +74,21 @@ describe('a failed session read never ends the session', () => {
     expect((await staff.fetch(`${origin()}/admin/reports`, json)).status).toBe(200);
   });
 
+  it('keeps the session when Redis refuses the read but would accept a delete (an ACL without GET)', async () => {
+    const staff = await signedInBrowser(stack, 'staff');
+    // A reply error, not an outage: the breaker stays closed and a DEL would go through.
+    await redis.command('ACL', 'SETUSER', 'default', '-get');
+    try {
+      await expectStoreUnavailable(await staff.fetch(`${origin()}/auth/me`, json));
+      await expectStoreUnavailable(await staff.fetch(`${origin()}/admin/reports`, json));
+      await expectStoreUnavailable(await staff.fetch(`${origin()}/auth/login`, json));
+    } finally {
+      await redis.command('ACL', 'SETUSER', 'default', '+get');
+    }
+    expect(await redis.command('EXISTS', sessionKey(staff))).toBe(1);
+    expect((await staff.fetch(`${origin()}/auth/me`, json)).status).toBe(200);
+  });
+
   it('keeps the session when Redis is busy (DEBUG SLEEP) past the read timeout', async () => {
     const student = await signedInBrowser(stack, 'student');
     const busy = redis.sleep(2.5);
@@ -107,35 +122,70 @@ describe('a failed session read never ends the session', () => {
 });
 
 describe('a store error on a keep-alive connection', () => {
-  it('answers 503, keeps the connection for the next request, and prints no stack trace', async () => {
-    const student = await signedInBrowser(stack, 'student');
+  /** Requests over one keep-alive socket: each answer's status and the client port it went out from. */
+  function oneConnection() {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const stderr = vi.spyOn(process.stderr, 'write');
-    const consoleError = vi.spyOn(console, 'error');
-    /** One request on the agent's single socket: status and the client port it went out from. */
-    const send = (path: string, cookie = '') =>
+    const send = (method: string, path: string, headers: Record<string, string> = {}) =>
       new Promise<{ status: number; port: number | undefined }>((resolve, reject) => {
-        const req = request(`${origin()}${path}`, { agent, headers: { accept: 'application/json', cookie } }, (res) => {
+        const req = request(`${origin()}${path}`, { agent, method, headers: { accept: 'application/json', ...headers } }, (res) => {
           res.resume();
           res.on('end', () => resolve({ status: res.statusCode ?? 0, port: req.socket?.localPort }));
         });
         req.on('error', reject);
         req.end();
       });
+    return { send, close: () => agent.destroy() };
+  }
+
+  /** Runs `fault` with stderr watched: nothing may print a raw stack there. */
+  async function withoutStderr(fault: () => Promise<void>) {
+    const stderr = vi.spyOn(process.stderr, 'write');
+    const consoleError = vi.spyOn(console, 'error');
     try {
-      await redis.kill();
-      const failed = await send('/auth/me', student.cookieHeader(new URL(`${origin()}/auth/me`)));
-      expect(failed.status).toBe(503);
-      const next = await send('/healthz');
-      expect(next.status).toBe(200);
-      expect(next.port).toBe(failed.port);
+      await fault();
       expect(stderr).not.toHaveBeenCalled();
       expect(consoleError).not.toHaveBeenCalled();
     } finally {
       stderr.mockRestore();
       consoleError.mockRestore();
-      agent.destroy();
     }
+  }
+
+  it('answers 503 with Redis down, then the next request on the same connection', async () => {
+    const student = await signedInBrowser(stack, 'student');
+    const connection = oneConnection();
+    try {
+      await withoutStderr(async () => {
+        await redis.kill();
+        const failed = await connection.send('GET', '/auth/me', { cookie: student.cookieHeader(new URL(`${origin()}/auth/me`)) });
+        expect(failed.status).toBe(503);
+        const next = await connection.send('GET', '/healthz');
+        expect(next).toEqual({ status: 200, port: failed.port });
+      });
+    } finally {
+      connection.close();
+    }
+  });
+
+  it('logs an error met after the answer (a sign-out whose delete fails) and keeps the connection', async () => {
+    const staff = await signedInBrowser(stack, 'staff');
+    const connection = oneConnection();
+    logged.length = 0;
+    try {
+      await withoutStderr(async () => {
+        // Reads go on, writes wait: the sign-out reads its session, then cannot delete it.
+        await redis.command('CLIENT', 'PAUSE', 2000, 'WRITE');
+        const cookie = staff.cookieHeader(new URL(`${origin()}/auth/logout`));
+        const failed = await connection.send('POST', '/auth/logout', { cookie, 'x-csrf': '1' });
+        expect(failed.status).toBe(503);
+        const next = await connection.send('GET', '/healthz');
+        expect(next).toEqual({ status: 200, port: failed.port });
+      });
+    } finally {
+      await redis.command('CLIENT', 'UNPAUSE');
+      connection.close();
+    }
+    expect(logged.some((line) => line.msg === 'error after the answer was sent')).toBe(true);
   });
 });
 
