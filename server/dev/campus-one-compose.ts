@@ -1,8 +1,9 @@
 // The local Campus One alone, for the `dev` profile of docker-compose.yml (`pnpm dev` starts it
 // through start.ts instead). It listens on every interface of its container and names itself
-// http://localhost:4010: the browser reaches it there through the published port, and the server,
-// which shares this container's network namespace, reaches the very same URL over loopback (the
-// issuer must be one string for both). Porter is registered as in `pnpm dev`.
+// http://127.0.0.1:4010, as in `pnpm dev`: the browser reaches it there through the published
+// port, and the server, which shares this container's network namespace, reaches the very same
+// URL over loopback (the issuer must be one string for both). Porter is registered as in
+// `pnpm dev`.
 import { startCampusOne } from './campus-one.js';
 import { devClient } from './dev-values.js';
 
@@ -12,7 +13,7 @@ const serverUrl = 'http://127.0.0.1:4000';
 
 const campusOne = await startCampusOne({
   host: '0.0.0.0',
-  issuerHost: 'localhost',
+  issuerHost: '127.0.0.1',
   port: 4010,
   clients: [devClient(appUrl, serverUrl)],
 });

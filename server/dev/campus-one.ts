@@ -84,7 +84,7 @@ export interface StartCampusOneOptions {
   host?: string;
   /**
    * The host name in the issuer, when the browser and the app reach the provider by another name
-   * than the address it listens on (bound to 0.0.0.0 in a container, reached as `localhost`).
+   * than the address it listens on (bound to 0.0.0.0 in a container, reached as 127.0.0.1).
    * Default: `host`.
    */
   issuerHost?: string;
