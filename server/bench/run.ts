@@ -13,7 +13,8 @@ import { measure, type Sample, type Target } from './lib/measure.js';
 import { canPin } from './lib/processes.js';
 import { fixed, markdownTable, median } from './lib/report.js';
 import { liveIndexShare, sessionBytes } from './lib/session-bytes.js';
-import { cpuPerSignIn, signIn } from './lib/sign-in.js';
+import { cpuPerSignIn, sessionIdOf, signIn } from './lib/sign-in.js';
+import { runBench, type Stops } from './lib/script.js';
 import { SERVER_DIR, startBenchStack, type BenchStack } from './lib/stack.js';
 import { summarize, type RowSummary, type Samples } from './lib/summary.js';
 
@@ -37,24 +38,9 @@ const SIGN_INS = Number(args['sign-ins']);
 const RESULTS_DIR = join(SERVER_DIR, 'bench-results');
 const EQUAL_LOAD_SHARE = 0.8;
 
-const stops: (() => Promise<void>)[] = [];
-async function stopAll() {
-  while (stops.length > 0) await stops.pop()?.().catch((err: unknown) => console.error('while stopping:', err));
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => void stopAll().finally(() => process.exit(130)));
-}
+await runBench(main);
 
-try {
-  await main();
-} catch (err) {
-  console.error(err);
-  process.exitCode = 1;
-} finally {
-  await stopAll();
-}
-
-async function main() {
+async function main(stops: Stops) {
   const loadAtStart = loadavg()[0]?.toFixed(2);
   console.log(`Starting Redis, Campus One and the servers${canPin ? ' (servers on core 0, load on core 1)' : ' (taskset unavailable: not pinned)'}...`);
   const profileDir = args.profile ? join(RESULTS_DIR, 'profiles') : null;
@@ -74,7 +60,7 @@ async function main() {
   const eocUser = (await (await fetch(`${eoc.origin}/me`, { headers: { cookie: eocCookie } })).json()) as Record<string, unknown>;
   if (!eocUser.student_id) throw new Error(`express-openid-connect's /me did not answer the signed-in student: ${JSON.stringify(eocUser)}`);
 
-  const sessionId = /^s:([^.]+)\./.exec(decodeURIComponent(porterCookieValue))?.[1] ?? '';
+  const sessionId = sessionIdOf(porterCookieValue);
   const bytes = await sessionBytes(stack.redis, porterConfig.redis.prefix, sessionId, me.user.sub);
   // A cookie an attacker could make: a real session id, signed with a key that is not Porter's.
   const forgedCookie = `${cookieName}=${encodeURIComponent(`s:${sign(sessionId, 'not-the-session-secret-0123456789abcdef')}`)}`;

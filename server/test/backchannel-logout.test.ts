@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, base64url, generateKeyPair } from 'jose';
+import { BACKCHANNEL_LOGOUT_EVENT, signLogoutToken, type LogoutTokenOptions } from '../dev/logout-tokens.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionIdOf } from './support/session.js';
 import { Browser, CLIENT, signIn, startStack, subOf, type AccountHandle, type Stack } from './support/stack.js';
 
-const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+const LOGOUT_EVENT = BACKCHANNEL_LOGOUT_EVENT;
 
 let stack: Stack;
 beforeAll(async () => {
@@ -27,29 +28,8 @@ async function sidOf(browser: Browser): Promise<string> {
   return (stored as { providerSid: string }).providerSid;
 }
 
-interface TokenOptions {
-  /** Claims to add or, with `undefined`, to leave out. */
-  claims?: Record<string, unknown>;
-  issuer?: string;
-  audience?: string;
-  expiresIn?: string | number;
-  issuedAt?: number;
-}
-
 /** A logout token as Campus One would sign it (Back-Channel Logout 1.0 §2.4), with what a test changes. */
-async function logoutToken(options: TokenOptions = {}): Promise<string> {
-  const { alg, kid, privateKey } = stack.provider.signingKey;
-  const claims = Object.fromEntries(
-    Object.entries({ events: { [LOGOUT_EVENT]: {} }, jti: randomUUID(), ...options.claims }).filter(([, v]) => v !== undefined),
-  );
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg, kid, typ: 'logout+jwt' })
-    .setIssuer(options.issuer ?? stack.provider.issuer)
-    .setAudience(options.audience ?? CLIENT.clientId)
-    .setIssuedAt(options.issuedAt ?? Math.floor(Date.now() / 1000))
-    .setExpirationTime(options.expiresIn ?? '2m')
-    .sign(privateKey);
-}
+const logoutToken = (options: Partial<LogoutTokenOptions> = {}) => signLogoutToken(stack.provider, { audience: CLIENT.clientId, ...options });
 
 function post(token: string): Promise<Response> {
   return fetch(`${stack.appUrl}/auth/backchannel-logout`, {

@@ -68,6 +68,21 @@ describe.each(stores)('the %s store', (_name, open) => {
     expect(await kv.zRangeFrom(k, 0)).toEqual(['c']);
   });
 
+  it('counts members from a score, raises only existing members, and prunes a bounded number lowest first', async () => {
+    const k = key('zcount');
+    for (const [score, member] of [[10, 'a'], [20, 'b'], [30, 'c'], [40, 'd']] as const) await kv.zAdd(k, score, member, 10_000);
+    expect(await kv.zCount(k, 20)).toBe(3);
+    expect(await kv.zCount(key('absent'), 0)).toBe(0);
+    await kv.zRaise(k, 50, 'a');
+    await kv.zRaise(k, 5, 'b');
+    await kv.zRaise(k, 60, 'absent');
+    expect(await kv.zRangeFrom(k, 0)).toEqual(['b', 'c', 'd', 'a']);
+    await kv.zRemBelow(k, 45, 2);
+    expect(await kv.zRangeFrom(k, 0)).toEqual(['d', 'a']);
+    await kv.zRemBelow(k, 45, 2);
+    expect(await kv.zRangeFrom(k, 0)).toEqual(['a']);
+  });
+
   it('extends a sorted set’s life with a longer member, never shortens it', async () => {
     const k = key('zttl');
     await kv.zAdd(k, 1, 'long', 60_000);

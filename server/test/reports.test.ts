@@ -76,4 +76,21 @@ describe('GET /admin/reports', () => {
       }),
     ]);
   });
+
+  it('counts a session as active while it lives: a visit keeps it counted, an idle session stops counting', async () => {
+    const HOUR = 60 * 60 * 1000;
+    const clock = stack.instances[0]!.clock;
+    await signedIn('student');
+    const admin = await signedIn('admin');
+    try {
+      // The default idle timeout is a day: the admin comes back within it, the student does not.
+      clock.offsetMs = 20 * HOUR;
+      expect((await admin.fetch(app('/auth/me'))).status).toBe(200);
+      clock.offsetMs = 30 * HOUR;
+      const report = (await (await admin.fetch(app('/admin/reports'), { headers: { accept: 'application/json' } })).json()) as AdminReport;
+      expect(report.activeSessions).toEqual({ total: 1, byRole: { admin: 1 } });
+    } finally {
+      clock.offsetMs = 0;
+    }
+  });
 });

@@ -5,6 +5,12 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
+/** The nearest-rank percentile `p` (0 < p ≤ 100) of `values`; NaN when there are none. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length, Math.ceil((p / 100) * sorted.length)) - 1] ?? NaN;
+}
+
 /** `GET 1.00 + SET 1.00`, or `none`: the commands a request costs, per request. */
 export function commandsPerRequest(calls: Map<string, number>, requests: number): string {
   const parts = [...calls]

@@ -27,9 +27,15 @@ export async function sessionBytes(redis: Redis, prefix: string, sessionId: stri
   };
 }
 
-/** One session's share of the index of every live session, once it holds many (as in production). */
+/** One session's share of the role-count sets and their list of roles, once they hold many (as in production). */
 export async function liveIndexShare(redis: Redis, prefix: string): Promise<{ bytes: number; sessions: number }> {
-  const key = createKeys(prefix).liveSessions();
-  const sessions = await redis.zcard(key);
-  return { bytes: sessions > 0 ? Math.round((await memoryUsage(redis, key)) / sessions) : 0, sessions };
+  const keys = createKeys(prefix);
+  const roles = await redis.hkeys(keys.liveRoles());
+  let sessions = 0;
+  let bytes = await memoryUsage(redis, keys.liveRoles());
+  for (const role of roles) {
+    sessions += await redis.zcard(keys.liveSessionsOfRole(role));
+    bytes += await memoryUsage(redis, keys.liveSessionsOfRole(role));
+  }
+  return { bytes: sessions > 0 ? Math.round(bytes / sessions) : 0, sessions };
 }

@@ -20,6 +20,11 @@ export async function signIn(loginUrl: string, appOrigin: string, callbackPath: 
   return browser;
 }
 
+/** The session id inside express-session's signed cookie value (`s:<id>.<signature>`, URL-encoded). */
+export function sessionIdOf(cookieValue: string): string {
+  return /^s:([^.]+)\./.exec(decodeURIComponent(cookieValue))?.[1] ?? '';
+}
+
 /**
  * The server's CPU time per complete sign-in, in µs, over `count` sign-ins a few at a time. The
  * provider runs in the bench's own process, on the other core, so its work is not counted.

@@ -11,6 +11,9 @@ import { LOAD_CORE, SERVER_CORE, pinProcess, spawnNode, stopChild, waitForHttp }
 export const SERVER_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const SESSION_SECRET = 'bench-session-secret-0123456789-abcdefgh';
 const PORTER_CLIENT = { clientId: 'porter-bench', clientSecret: 'porter-bench-secret-0123456789' };
+/** Porter's webhook secret in the benchmarks, so a bench can send Campus One's webhooks. */
+export const WEBHOOK_SECRET = 'bench-webhook-secret-0123456789';
+export const PORTER_CLIENT_ID = PORTER_CLIENT.clientId;
 const EOC_CLIENT = { clientId: 'eoc-bench', clientSecret: 'eoc-bench-secret-0123456789' };
 
 export interface Server {
@@ -22,6 +25,8 @@ export interface Server {
 
 export interface BenchStack {
   redis: Redis;
+  /** `redis://127.0.0.1:<port>`, for a second client (Porter's own store code in the bench). */
+  redisUrl: string;
   redisVersion: string;
   provider: CampusOne;
   /** Porter's configuration as its process parsed it, for cookie names, keys and timeouts. */
@@ -75,6 +80,7 @@ export async function startBenchStack(stops: (() => Promise<void>)[], options: {
     CAMPUS_ONE_CLIENT_ID: PORTER_CLIENT.clientId,
     CAMPUS_ONE_CLIENT_SECRET: PORTER_CLIENT.clientSecret,
     SESSION_SECRET,
+    CAMPUS_ONE_WEBHOOK_SECRET: WEBHOOK_SECRET,
     REDIS_URL: runningRedis.url,
     REDIS_PREFIX: 'bench:',
     LOG_LEVEL: 'info',
@@ -116,5 +122,5 @@ export async function startBenchStack(stops: (() => Promise<void>)[], options: {
     start('bare-express', 'bench/targets/bare-express.ts', expressPort, floorEnv, '/auth/me'),
     start('bare-node', 'bench/targets/bare-node.ts', nodePort, floorEnv, '/auth/me'),
   ]);
-  return { redis, redisVersion, provider, porterConfig, porter, eoc, bareExpress, bareNode };
+  return { redis, redisUrl: runningRedis.url, redisVersion, provider, porterConfig, porter, eoc, bareExpress, bareNode };
 }

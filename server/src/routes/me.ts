@@ -31,7 +31,10 @@ export function meHandler(deps: { config: Config; sessions: Sessions; refresher:
       return sendAnswer(res, UNAUTHENTICATED);
     }
     // Moving the idle expiry marks the session changed, so express-session writes it, once per interval.
-    if (step === 'touch') session.lastTouchedAt = current;
+    if (step === 'touch') {
+      session.lastTouchedAt = current;
+      await sessions.touched(req);
+    }
     sendAnswer(res, signedInAnswer(session, rules.idleTimeoutMs));
   };
 }

@@ -23,7 +23,7 @@ export interface WebhooksRouterDeps {
  * What Campus One gets back: 200 once the change is durable (or there was nothing to do).
  * `superseded`: a newer event about the same user was applied first, so this one was not.
  */
-interface WebhookAnswer {
+export interface WebhookAnswer {
   ok: true;
   outcome: 'applied' | 'ignored' | 'duplicate' | 'superseded';
   sessions: number;

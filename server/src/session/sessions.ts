@@ -1,12 +1,13 @@
 import type { Request } from 'express';
 import type { SessionData } from 'express-session';
-import { NO_ROLE, type User } from '@porter/shared';
+import type { User } from '@porter/shared';
 import type { Config } from '../config.js';
 import type { Sealer } from '../crypto/sealer.js';
 import type { Kv } from '../store/kv.js';
 import type { Keys } from '../store/keys.js';
-import { signedIn, type StoredTokens } from './data.js';
+import { sessionTimes, signedIn, type StoredTokens } from './data.js';
 import { hasExpired } from './lifetime.js';
+import { RoleCounts } from './role-counts.js';
 
 export interface NewSession {
   user: User;
@@ -33,28 +34,29 @@ export interface SessionsChanged {
 interface RoleMove {
   before: string | null;
   after: string | null;
-  /** The session's absolute expiry, its score in the live-session index. */
+  /** When the session ends at the latest (idle or absolute), its score in the role counts. */
   expiresAt: number;
 }
 
-/** Checks the live-session index in batches, so a report on many sessions does not flood Redis. */
-const EXISTS_BATCH = 200;
-
 /**
  * Session lifecycle on top of express-session, and the indexes that let Porter find sessions
- * without scanning: by user (`sub`), by Campus One session (`sid`), and every session with its
- * role (for counting by role). Index entries are scored by the session's absolute expiry, so
- * stale entries are pruned by score; entries for sessions that ended early are dropped when a
- * listing finds their session gone.
+ * without scanning: by user (`sub`), by Campus One session (`sid`), and by role (`RoleCounts`,
+ * for counting). User and `sid` entries are scored by the session's absolute expiry, so stale
+ * entries are pruned by score; entries for sessions that ended early are dropped when a listing
+ * finds their session gone.
  */
 export class Sessions {
+  private readonly roleCounts: RoleCounts;
+
   constructor(
     private readonly config: Config,
     private readonly kv: Kv,
     private readonly keys: Keys,
     private readonly tokenSealer: Sealer,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.roleCounts = new RoleCounts(kv, keys, config.session.absoluteTimeoutMs, now);
+  }
 
   /** After a sign-in: a fresh session id (no fixation), the user and sealed tokens stored, indexed. */
   async begin(req: Request, init: NewSession): Promise<void> {
@@ -63,7 +65,7 @@ export class Sessions {
     await promisify((done) => req.session.regenerate(done));
     if (previous) await this.unindex(previousId, previous);
     const now = this.now();
-    Object.assign(req.session, {
+    const data = {
       user: init.user,
       tokens: await this.tokenSealer.seal(init.tokens),
       accessTokenExpiresAt: init.accessTokenExpiresAt,
@@ -71,7 +73,8 @@ export class Sessions {
       createdAt: now,
       lastTouchedAt: now,
       absoluteExpiresAt: now + this.config.session.absoluteTimeoutMs,
-    } satisfies Omit<SessionData, 'cookie'>);
+    } satisfies Omit<SessionData, 'cookie'>;
+    Object.assign(req.session, data);
     await promisify((done) => req.session.save(done));
     // Saved, then indexed. The other order has a hole: a listing in between (a webhook, an admin
     // revoke) finds the entry's session missing and prunes it, and the session saved next is
@@ -79,17 +82,23 @@ export class Sessions {
     // takes it off the request: express-session then sends no cookie, so even when Redis cannot
     // delete it either, nobody holds the id of a session that no revocation can reach.
     try {
-      const lifetime = this.config.session.absoluteTimeoutMs;
-      const score = now + lifetime;
-      await this.kv.zAdd(this.keys.userSessions(init.user.sub), score, req.sessionID, lifetime);
-      if (init.providerSid) {
-        await this.kv.zAdd(this.keys.providerSessions(init.providerSid), score, req.sessionID, lifetime);
-      }
-      await this.kv.zAdd(this.keys.liveSessions(), score, liveMember(req.sessionID, init.user.role), lifetime);
+      await this.index(req.sessionID, data);
     } catch (err) {
       await promisify((done) => req.session.destroy(done)).catch(() => {});
       throw err;
     }
+  }
+
+  /**
+   * Adds a saved session to the indexes: its user, its Campus One session, its role's count.
+   * Only `begin` calls it in the product; the scale benchmark fills Redis through it too.
+   */
+  async index(id: string, data: Pick<SessionData, 'user' | 'providerSid' | 'lastTouchedAt' | 'absoluteExpiresAt'>): Promise<void> {
+    const lifetime = this.config.session.absoluteTimeoutMs;
+    const score = data.absoluteExpiresAt;
+    await this.kv.zAdd(this.keys.userSessions(data.user.sub), score, id, lifetime);
+    if (data.providerSid) await this.kv.zAdd(this.keys.providerSessions(data.providerSid), score, id, lifetime);
+    await this.roleCounts.add(id, data.user.role, sessionTimes(data, this.config.session.idleTimeoutMs).expiresAt);
   }
 
   /** Ends the request's session, if it has one, in the store and in the indexes. */
@@ -114,6 +123,12 @@ export class Sessions {
     await promisify((done) => req.session.save(done));
   }
 
+  /** After the request moved its session's idle expiry: the role counts follow it. */
+  async touched(req: Request): Promise<void> {
+    const data = signedIn(req.session);
+    if (data) await this.roleCounts.touched(req.sessionID, data.user.role, sessionTimes(data, this.config.session.idleTimeoutMs).expiresAt);
+  }
+
   /** Re-reads the session from the store, dropping what this request changed in memory. */
   async reload(req: Request): Promise<void> {
     await promisify((done) => req.session.reload(done));
@@ -129,13 +144,15 @@ export class Sessions {
   private async liveIn(indexKey: string): Promise<LiveSession[]> {
     const now = this.now();
     await this.kv.zRemBelow(indexKey, now);
-    const live: LiveSession[] = [];
-    for (const id of await this.kv.zRangeFrom(indexKey, now)) {
-      const data = await this.read(id);
-      if (data) live.push({ id, data });
-      else await this.kv.zRem(indexKey, id);
-    }
-    return live;
+    // One user's sessions, read all at once: a round trip's wait, not one per session.
+    const found = await Promise.all(
+      (await this.kv.zRangeFrom(indexKey, now)).map(async (id) => {
+        const data = await this.read(id);
+        if (!data) await this.kv.zRem(indexKey, id);
+        return data ? { id, data } : null;
+      }),
+    );
+    return found.filter((session) => session !== null);
   }
 
   /** Ends every session of one user, on every instance at once. */
@@ -159,36 +176,23 @@ export class Sessions {
    */
   async updateUser(sub: string, edit: (user: User) => User): Promise<SessionsChanged> {
     const sessions = await this.ofUser(sub);
-    let updated = 0;
-    for (const { id } of sessions) {
-      const move = await this.updateOne(id, edit);
-      if (!move) continue;
-      updated++;
-      if (move.before !== move.after) {
-        await this.kv.zRem(this.keys.liveSessions(), liveMember(id, move.before));
-        await this.kv.zAdd(this.keys.liveSessions(), move.expiresAt, liveMember(id, move.after), this.config.session.absoluteTimeoutMs);
-      }
-    }
+    const moves = await Promise.all(
+      sessions.map(async ({ id }) => {
+        const move = await this.updateOne(id, edit);
+        if (move && move.before !== move.after) {
+          await this.roleCounts.remove(id, move.before);
+          await this.roleCounts.add(id, move.after, move.expiresAt);
+        }
+        return move;
+      }),
+    );
+    const updated = moves.filter((move) => move !== null).length;
     return { sessions: updated, ...aboutUser(sessions) };
   }
 
-  /** Live sessions now, by the primary role of their user; prunes entries of sessions gone. */
-  async countByRole(): Promise<Record<string, number>> {
-    const key = this.keys.liveSessions();
-    const now = this.now();
-    await this.kv.zRemBelow(key, now);
-    const members = await this.kv.zRangeFrom(key, now);
-    const counts: Record<string, number> = {};
-    for (let start = 0; start < members.length; start += EXISTS_BATCH) {
-      await Promise.all(
-        members.slice(start, start + EXISTS_BATCH).map(async (member) => {
-          const { id, role } = parseLiveMember(member);
-          if (await this.kv.exists(this.keys.session(id))) counts[role] = (counts[role] ?? 0) + 1;
-          else await this.kv.zRem(key, member);
-        }),
-      );
-    }
-    return counts;
+  /** Live sessions now, by the primary role of their user; costs one count per role, however many sessions there are. */
+  countByRole(): Promise<Record<string, number>> {
+    return this.roleCounts.counts();
   }
 
   /** A stored session that is signed in and not past its idle expiry, or `null`. */
@@ -208,7 +212,7 @@ export class Sessions {
         if (stored === null) return null;
         const data = JSON.parse(stored) as SessionData;
         const user = edit(data.user);
-        move = { before: data.user.role, after: user.role, expiresAt: data.absoluteExpiresAt };
+        move = { before: data.user.role, after: user.role, expiresAt: sessionTimes(data, this.config.session.idleTimeoutMs).expiresAt };
         return JSON.stringify({ ...data, user, userRevision: (data.userRevision ?? 0) + 1 } satisfies SessionData);
       },
       'keep',
@@ -217,17 +221,19 @@ export class Sessions {
   }
 
   private async endEach(sessions: readonly LiveSession[]): Promise<SessionsChanged> {
-    for (const { id, data } of sessions) {
-      await this.kv.del(this.keys.session(id));
-      await this.unindex(id, data);
-    }
+    await Promise.all(
+      sessions.map(async ({ id, data }) => {
+        await this.kv.del(this.keys.session(id));
+        await this.unindex(id, data);
+      }),
+    );
     return { sessions: sessions.length, ...aboutUser(sessions) };
   }
 
   private async unindex(id: string, data: Pick<SessionData, 'user' | 'providerSid'>): Promise<void> {
     await this.kv.zRem(this.keys.userSessions(data.user.sub), id);
     if (data.providerSid) await this.kv.zRem(this.keys.providerSessions(data.providerSid), id);
-    await this.kv.zRem(this.keys.liveSessions(), liveMember(id, data.user.role));
+    await this.roleCounts.remove(id, data.user.role);
   }
 }
 
@@ -239,16 +245,6 @@ function signedInData(req: Request): Pick<SessionData, 'user' | 'providerSid'> |
 function aboutUser(sessions: readonly LiveSession[]): Omit<SessionsChanged, 'sessions'> {
   const newest = sessions[0]?.data.user;
   return { name: newest?.name ?? null, previousRole: newest?.role ?? null };
-}
-
-// Session ids are base64url (express-session's uid-safe), so the first space ends the id.
-function liveMember(id: string, role: string | null): string {
-  return `${id} ${role ?? NO_ROLE}`;
-}
-
-function parseLiveMember(member: string): { id: string; role: string } {
-  const space = member.indexOf(' ');
-  return { id: member.slice(0, space), role: member.slice(space + 1) };
 }
 
 function promisify(run: (done: (err?: unknown) => void) => void): Promise<void> {

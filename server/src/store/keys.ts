@@ -7,8 +7,10 @@ export interface Keys {
   userSessions(sub: string): string;
   /** Sorted set of the session ids that came from one Campus One session (`sid` claim). */
   providerSessions(sid: string): string;
-  /** Sorted set of every session, as `<session id> <role>`, for counting sessions by role. */
-  liveSessions(): string;
+  /** Sorted set of the session ids whose user has this role, scored by when each session ends at the latest (idle or absolute). */
+  liveSessionsOfRole(role: string): string;
+  /** Hash whose fields are the roles that have had a live-session set, so counting knows which sets to ask. */
+  liveRoles(): string;
   /** A webhook delivery id being applied or already applied, so a replay is not applied again. */
   webhookDelivery(id: string): string;
   /** When the last applied webhook events about one user occurred, so an older one arriving late is skipped. */
@@ -33,7 +35,8 @@ export function createKeys(prefix: string): Keys {
     session: (sessionId: string) => sessionPrefix + sessionId,
     userSessions: (sub: string) => `${prefix}user-sessions:${sub}`,
     providerSessions: (sid: string) => `${prefix}sid-sessions:${sid}`,
-    liveSessions: () => `${prefix}live-sessions`,
+    liveSessionsOfRole: (role: string) => `${prefix}live-sessions:${role}`,
+    liveRoles: () => `${prefix}live-roles`,
     webhookDelivery: (id: string) => `${prefix}webhook-delivery:${id}`,
     webhookUserOrder: (sub: string) => `${prefix}webhook-user-order:${sub}`,
     logoutTokenJti: (jti: string) => `${prefix}logout-jti:${jti}`,

@@ -25,8 +25,15 @@ export interface Kv {
   zRem(key: string, member: string): Promise<void>;
   /** Members with min <= score, lowest score first. */
   zRangeFrom(key: string, min: number): Promise<string[]>;
-  /** Removes members with score < max. */
-  zRemBelow(key: string, max: number): Promise<void>;
+  /** How many members have min <= score (Redis `ZCOUNT`: O(log n), whatever the set's size). */
+  zCount(key: string, min: number): Promise<number>;
+  /** Raises an existing member's score; never adds a member and never lowers a score (Redis `ZADD XX GT`). */
+  zRaise(key: string, score: number, member: string): Promise<void>;
+  /**
+   * Removes members with score < max; with `limit`, at most that many, lowest first, so the
+   * work one call does stays bounded however many members have expired.
+   */
+  zRemBelow(key: string, max: number, limit?: number): Promise<void>;
   /** Hash: adds each increment to its field, and keeps the hash alive at least `keyTtlMs`. */
   hIncrBy(key: string, increments: Readonly<Record<string, number>>, keyTtlMs: number): Promise<void>;
   /** Every field of a hash; `{}` when the key is absent. */

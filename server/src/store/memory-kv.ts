@@ -111,10 +111,21 @@ export class MemoryKv implements Kv {
       .map(([member]) => member);
   }
 
-  async zRemBelow(key: string, max: number) {
+  async zCount(key: string, min: number) {
+    return [...(this.live(this.sortedSets, key)?.value.values() ?? [])].filter((score) => score >= min).length;
+  }
+
+  async zRaise(key: string, score: number, member: string) {
+    const members = this.live(this.sortedSets, key)?.value;
+    const current = members?.get(member);
+    if (current !== undefined && score > current) members?.set(member, score);
+  }
+
+  async zRemBelow(key: string, max: number, limit = Infinity) {
     const entry = this.live(this.sortedSets, key);
     if (!entry) return;
-    for (const [member, score] of entry.value) if (score < max) entry.value.delete(member);
+    const below = [...entry.value].filter(([, score]) => score < max).sort(([a, sa], [b, sb]) => sa - sb || (a < b ? -1 : 1));
+    for (const [member] of below.slice(0, limit)) entry.value.delete(member);
     if (entry.value.size === 0) this.sortedSets.delete(key);
   }
 

@@ -75,6 +75,12 @@ else
 end
 return 1`;
 
+/** ZREMRANGEBYSCORE has no LIMIT: the lowest ARGV[2] members with score < ARGV[1], in one step. */
+export const REMOVE_BELOW_LIMITED = `
+local members = redis.call('ZRANGE', KEYS[1], '-inf', '(' .. ARGV[1], 'BYSCORE', 'LIMIT', 0, ARGV[2])
+if #members > 0 then redis.call('ZREM', KEYS[1], unpack(members)) end
+return #members`;
+
 const DELETE_IF_EQUALS = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 0`;
@@ -206,8 +212,17 @@ export class RedisKv implements Kv {
     return this.run((c) => c.zrangebyscore(key, min, '+inf'));
   }
 
-  async zRemBelow(key: string, max: number) {
-    await this.run((c) => c.zremrangebyscore(key, '-inf', `(${max}`));
+  zCount(key: string, min: number) {
+    return this.run((c) => c.zcount(key, min, '+inf'));
+  }
+
+  async zRaise(key: string, score: number, member: string) {
+    await this.run((c) => c.zadd(key, 'XX', 'GT', score, member));
+  }
+
+  async zRemBelow(key: string, max: number, limit?: number) {
+    if (limit === undefined) await this.run((c) => c.zremrangebyscore(key, '-inf', `(${max}`));
+    else await this.run((c) => c.eval(REMOVE_BELOW_LIMITED, 1, key, String(max), String(limit)));
   }
 
   async hIncrBy(key: string, increments: Readonly<Record<string, number>>, keyTtlMs: number) {
