@@ -20,7 +20,8 @@ export function errorBody(code: ErrorCode, message: string): ErrorBody {
 
 /**
  * What any thrown value means for the client: an {@link AppError} as it is, the store's
- * unavailability as 503 `porter/store_unavailable`, a body parser's refusal as 400 or 413, and
+ * unavailability as 503 `porter/store_unavailable`, a URL that cannot be percent-decoded or a
+ * body parser's refusal as 400 or 413, and
  * anything else as 500 `porter/internal`, its cause kept for the log.
  */
 export function toAppError(err: unknown): AppError {
@@ -34,6 +35,10 @@ export function toAppError(err: unknown): AppError {
 /** Errors raised by body parsers and other middleware carry `status` and `type`. */
 function fromMiddleware(err: unknown): AppError | null {
   if (!err || typeof err !== 'object' || !('status' in err) || typeof err.status !== 'number') return null;
+  // The router could not percent-decode a path parameter (`/admin/users/%ZZ/sessions`).
+  if (err instanceof URIError) {
+    return new AppError(400, ErrorCode.BadRequest, 'The URL is not correctly percent-encoded (RFC 3986 §2.1).', { cause: err });
+  }
   if (err.status === 413) return new AppError(413, ErrorCode.PayloadTooLarge, 'The request body is too large.', { cause: err });
   if (err.status >= 400 && err.status < 500) {
     return new AppError(400, ErrorCode.BadRequest, 'The request body could not be read.', { cause: err });

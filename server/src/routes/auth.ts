@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { AppError, toAppError } from '../errors.js';
 import { requireCsrfHeader } from '../http/csrf.js';
+import { logAnswered } from '../http/error-log.js';
 import { noStore } from '../http/headers.js';
 import type { CampusOne } from '../oidc/campus-one.js';
 import { completeAuthorization, endSessionUrl, startAuthorization } from '../oidc/flow.js';
@@ -60,13 +61,14 @@ export function authRouter(deps: AuthRouterDeps): Router {
    * visitor opened, marked anonymous: they never asked to sign in, so they get no error page
    * (Campus One away, a token that fails its checks). Other failures go to the error handler.
    */
-  const failSignIn: ErrorRequestHandler = async (err, _req, res, next) => {
-    const reason = toAppError(err).code;
+  const failSignIn: ErrorRequestHandler = async (err, req, res, next) => {
+    const error = toAppError(err);
+    const reason = error.code;
     const silent = res.locals.silentSignIn === true;
     // A store outage must not replace the failure being counted.
     await authEvents.record({ type: 'sign_in_failed', reason, silent }).catch(() => {});
     if (!silent || res.headersSent) return next(err);
-    log.warn({ code: reason, err }, 'silent sign-in failed; the visitor stays anonymous');
+    logAnswered(log, req, error, 'silent sign-in failed; the visitor stays anonymous');
     markAnonymous(res);
     res.redirect(typeof res.locals.returnTo === 'string' ? res.locals.returnTo : '/');
   };
