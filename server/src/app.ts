@@ -21,6 +21,7 @@ import { createSessionReader } from './session/reader.js';
 import { Sessions } from './session/sessions.js';
 import { createKeys } from './store/keys.js';
 import type { Kv } from './store/kv.js';
+import { createLocks } from './store/lock.js';
 import { Deliveries } from './webhooks/deliveries.js';
 
 export interface AppDeps {
@@ -42,7 +43,7 @@ export function createApp(deps: AppDeps): RequestListener {
   const store = createSessionStore(config, kv, keys, now);
   const sessions = new Sessions(config, kv, keys, createSealer(config.session.secrets, 'tokens'), now);
   const transactions = new TransactionCookies(config, createSealer(config.session.secrets, 'transaction'), now);
-  const refresher = new TokenRefresher({ campusOne, sessions, kv, keys, log, now });
+  const refresher = new TokenRefresher({ campusOne, sessions, locks: createLocks(kv), keys, log, now });
   const authEvents = new AuthEvents({ kv, keys, sessions, log, now });
   const deliveries = new Deliveries(kv, keys, config.campusOne.webhookMaxAgeMs);
   const logoutTokens = new LogoutTokens({ campusOne, config: config.campusOne, kv, keys, now });

@@ -129,9 +129,33 @@ export class Sessions {
     if (data) await this.roleCounts.touched(req.sessionID, data.user.role, sessionTimes(data, this.config.session.idleTimeoutMs).expiresAt);
   }
 
-  /** Re-reads the session from the store, dropping what this request changed in memory. */
-  async reload(req: Request): Promise<void> {
-    await promisify((done) => req.session.reload(done));
+  /**
+   * Re-reads the session from the store, dropping what this request changed in memory. False
+   * when the store no longer holds it: it was ended meanwhile (and the request's copy is stale).
+   */
+  async reload(req: Request): Promise<boolean> {
+    try {
+      await promisify((done) => req.session.reload(done));
+      return true;
+    } catch (err) {
+      // express-session fails a reload of a session the store no longer has.
+      if (!(await this.kv.exists(this.keys.session(req.sessionID)))) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Marks the session as one that is never refreshed (stored before sign-in began recording
+   * `null` for sessions without a refresh token), so it stops being due. Written with the request.
+   */
+  neverRefresh(req: Request): void {
+    req.session.accessTokenExpiresAt = null;
+  }
+
+  /** After a failed refresh: no other is tried before `retryAt` (ms since epoch). Written now. */
+  async deferRefresh(req: Request, retryAt: number): Promise<void> {
+    req.session.refreshRetryAt = retryAt;
+    await promisify((done) => req.session.save(done));
   }
 
   /** The live sessions of one user, newest first, pruning index entries whose session is gone. */
