@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
  * (`store` is server/src/store/) or a top-level file (`errors` is server/src/errors.ts).
  */
 const SERVER_LAYERS = {
-  main: ['app', 'config', 'log', 'oidc', 'store'],
+  main: ['app', 'http', 'config', 'log', 'oidc', 'store'],
   app: ['routes', 'http', 'idp', 'webhooks', 'reports', 'oidc', 'session', 'errors', 'crypto', 'config', 'store'],
   routes: ['http', 'idp', 'webhooks', 'reports', 'oidc', 'session', 'errors', 'crypto', 'config', 'log', 'store'],
   http: ['session', 'errors', 'config', 'store'],

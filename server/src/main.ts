@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ErrorCode } from '@porter/shared';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { createGracefulServer } from './http/graceful.js';
 import { createLogger } from './log.js';
 import { CampusOne } from './oidc/campus-one.js';
 import { createKeys } from './store/keys.js';
@@ -22,6 +22,8 @@ function readConfig(): Config {
 }
 
 const STORE_CHECK_RETRY_MS = 1000;
+/** How long start-up waits for a first connection to Redis before listening anyway, in ms. */
+const STORE_WAIT_AT_START_MS = 3000;
 
 const config = readConfig();
 const log = createLogger(config.logLevel);
@@ -37,12 +39,17 @@ let kv: Kv;
 if (config.redis.url) {
   const redis = redactUrl(config.redis.url);
   // The server starts whether or not Redis answers: until it does, routes answer 503 and /readyz says so.
-  kv = RedisKv.open(config.redis.url, {
+  const redisKv = RedisKv.open(config.redis.url, {
     onAvailabilityChange: (down) =>
       down
         ? log.error({ code: ErrorCode.StoreUnavailable, redis }, 'Redis is unreachable: answering 503 at once until it is back')
         : log.info({ redis }, 'Redis answers again'),
   });
+  kv = redisKv;
+  // A new instance in a rolling restart must not answer 503 while its connection warms up.
+  if (!(await redisKv.connected(STORE_WAIT_AT_START_MS))) {
+    log.warn({ code: ErrorCode.StoreUnavailable, redis }, `Redis is not reachable yet; listening anyway after ${STORE_WAIT_AT_START_MS} ms`);
+  }
   void checkStoreUntilItWorks(kv, redis);
 } else {
   kv = new MemoryKv();
@@ -73,7 +80,8 @@ const campusOne = new CampusOne(config.campusOne, log, Date.now);
 campusOne.configuration().catch(() => {});
 
 const app = createApp({ config, kv, campusOne, log, now: Date.now });
-const server: Server = createServer(app).listen(config.port, config.host, () => {
+const { server, stop } = createGracefulServer(app);
+server.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo;
   log.info({ url: `http://${config.host}:${port}`, appUrl: config.appUrl }, 'Porter server listening');
 });
@@ -82,13 +90,10 @@ let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
-  log.info({ signal }, 'shutting down: finishing in-flight requests');
-  const force = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs).unref();
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-  });
-  clearTimeout(force);
+  log.info({ signal }, 'shutting down: answering what is in flight with Connection: close');
+  if ((await stop(config.shutdownTimeoutMs)) === 'forced') {
+    log.warn({ shutdownTimeoutMs: config.shutdownTimeoutMs }, 'requests still in flight at SHUTDOWN_TIMEOUT_MS were cut');
+  }
   await kv.close();
   log.info('stopped');
   process.exit(0);

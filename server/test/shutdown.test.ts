@@ -1,17 +1,9 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { redisUrl } from './support/env.js';
-
-/** Runs src/main.ts as operators run the built server: its own process, configured by environment. */
-function startMain(env: Record<string, string>) {
-  return spawn(process.execPath, ['--import', 'tsx', '--conditions=@porter/source', 'src/main.ts'], {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
+import { startMain } from './support/server-process.js';
 
 describe('the server process', () => {
   it('refuses to start with a bad configuration, listing every problem, and no stack trace', async () => {

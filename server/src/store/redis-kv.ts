@@ -124,18 +124,28 @@ export class RedisKv implements Kv {
 
   /** Resolves once Redis is ready, so the first request does not meet a cold connection. */
   static async connect(url: string, timeoutMs = 10_000): Promise<RedisKv> {
-    const client = createRedisClient(url);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        client.disconnect();
-        reject(new Error(`Redis at ${redactUrl(url)} was not ready within ${timeoutMs} ms`));
-      }, timeoutMs);
-      client.once('ready', () => {
+    const kv = RedisKv.open(url);
+    if (!(await kv.connected(timeoutMs))) {
+      await kv.close();
+      throw new Error(`Redis at ${redactUrl(url)} was not ready within ${timeoutMs} ms`);
+    }
+    return kv;
+  }
+
+  /** True once the connection is ready (at once when it is), false if it is not within `timeoutMs` (ms). */
+  connected(timeoutMs: number): Promise<boolean> {
+    if (this.client.status === 'ready') return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const ready = () => {
         clearTimeout(timer);
-        resolve();
-      });
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.client.off('ready', ready);
+        resolve(false);
+      }, timeoutMs);
+      this.client.once('ready', ready);
     });
-    return new RedisKv(client, {});
   }
 
   /**

@@ -39,6 +39,8 @@ export interface RedisProcessOptions {
   aof?: boolean;
   /** More `redis-server` arguments. */
   args?: string[];
+  /** A port chosen beforehand (a server was told to expect Redis there); a free one otherwise. */
+  port?: number;
 }
 
 /** One redis-server the test controls. */
@@ -56,7 +58,7 @@ export class RedisProcess {
   }
 
   static async start(options: RedisProcessOptions = {}): Promise<RedisProcess> {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const dir = await mkdtemp(join(tmpdir(), 'porter-redis-'));
     const args = [
       '--dir', dir,

@@ -124,7 +124,7 @@ export type AccountHandle = 'student' | 'staff' | 'admin';
  */
 export async function signIn(
   browser: Browser,
-  stack: Stack,
+  stack: Pick<Stack, 'appUrl'>,
   account: AccountHandle,
   options: { via?: string; returnTo?: string } = {},
 ) {
