@@ -4,3 +4,4 @@ export * from './auth.js';
 export * from './admin.js';
 export * from './return-to.js';
 export * from './html.js';
+export * from './sessions.js';

@@ -10,3 +10,20 @@ export const requireCsrfHeader: RequestHandler = (req, _res, next) => {
   if (req.get(CSRF_HEADER) === '1') return next();
   next(new AppError(403, ErrorCode.CsrfRequired, `This request must carry the header "X-CSRF: 1".`));
 };
+
+/**
+ * For writes that only the web app's own pages may make (ending sessions): `X-CSRF: 1`, and
+ * when the browser says where the request comes from, it must be the app's origin: `Origin`
+ * equal to `appOrigin`, `Sec-Fetch-Site: same-origin` (Fetch Metadata). Non-browser clients send
+ * neither header; a browser always sends at least one on a cross-site write. Answers 403
+ * `porter/csrf_required` otherwise.
+ */
+export function requireSameOriginWrite(appOrigin: string): RequestHandler[] {
+  const sameOrigin: RequestHandler = (req, _res, next) => {
+    const origin = req.get('origin');
+    const site = req.get('sec-fetch-site');
+    if ((origin === undefined || origin === appOrigin) && (site === undefined || site === 'same-origin')) return next();
+    next(new AppError(403, ErrorCode.CsrfRequired, 'This request must come from the app’s own pages.'));
+  };
+  return [requireCsrfHeader, sameOrigin];
+}

@@ -51,7 +51,7 @@ export async function completeAuthorization(
   scope: string,
   now: () => number,
   clockToleranceS: number,
-): Promise<NewSession> {
+): Promise<Omit<NewSession, 'device' | 'signInMethod'>> {
   try {
     const response = await oidc.authorizationCodeGrant(configuration, callbackUrl, {
       pkceCodeVerifier: transaction.codeVerifier,
@@ -72,6 +72,7 @@ export async function completeAuthorization(
       tokens,
       accessTokenExpiresAt: refreshAt(response, tokens, now),
       providerSid: typeof claims.sid === 'string' ? claims.sid : null,
+      authTime: typeof claims.auth_time === 'number' ? claims.auth_time * 1000 : null,
     };
   } catch (err) {
     throw fromProtocolError(err);

@@ -12,6 +12,7 @@ import type { TokenRefresher } from '../oidc/token-refresh.js';
 import { TRANSACTION_TTL_MS, type TransactionCookies } from '../oidc/transaction.js';
 import type { AuthEvents } from '../reports/auth-events.js';
 import { cookieOptions } from '../session/cookies.js';
+import { deviceLabel } from '../session/device.js';
 import type { Sessions } from '../session/sessions.js';
 import type { Kv } from '../store/kv.js';
 import type { Keys } from '../store/keys.js';
@@ -125,7 +126,7 @@ export function authRouter(deps: AuthRouterDeps): Router {
       now,
       config.campusOne.clockToleranceS,
     );
-    await sessions.begin(req, session);
+    await sessions.begin(req, { ...session, device: deviceLabel(req.get('user-agent')), signInMethod: transaction.silent ? 'silent' : 'interactive' });
     log.info({ sub: session.user.sub, role: session.user.role, silent: transaction.silent }, 'signed in');
     await authEvents.record({ type: 'signed_in', role: session.user.role, silent: transaction.silent });
     res.clearCookie(ANON_MARKER_COOKIE, markerOptions);

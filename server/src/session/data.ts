@@ -1,5 +1,5 @@
 import type { SessionData } from 'express-session';
-import type { User } from '@porter/shared';
+import type { SignInMethod, User } from '@porter/shared';
 
 /** What a signed-in session keeps in the store. Tokens are sealed: the store never holds them in clear. */
 declare module 'express-session' {
@@ -24,6 +24,15 @@ declare module 'express-session' {
     absoluteExpiresAt: number;
     /** How many times Porter changed `user` after sign-in (webhooks); absent means none. */
     userRevision?: number;
+    /** Browser and OS the session was signed in from (`session/device.ts`); absent in older sessions. */
+    device?: string;
+    /** Absent in older sessions. */
+    signInMethod?: SignInMethod;
+    /**
+     * When the person last authenticated at the identity provider (the id_token's `auth_time`,
+     * OpenID Connect Core §2), in ms since epoch; `null` when the provider did not say.
+     */
+    authTime?: number | null;
     /** Set by the store on the first write; see `mergeSessionWrite`. */
     persisted?: true;
   }

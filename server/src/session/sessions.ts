@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { SessionData } from 'express-session';
-import type { User } from '@porter/shared';
+import type { SignInMethod, User } from '@porter/shared';
 import type { Config } from '../config.js';
 import type { Sealer } from '../crypto/sealer.js';
 import type { Kv } from '../store/kv.js';
@@ -14,6 +14,11 @@ export interface NewSession {
   tokens: StoredTokens;
   accessTokenExpiresAt: number | null;
   providerSid: string | null;
+  /** The id_token's `auth_time` in ms since epoch, or `null`. */
+  authTime: number | null;
+  /** A short label from the User-Agent (`deviceLabel`). */
+  device: string;
+  signInMethod: SignInMethod;
 }
 
 /** A stored session of someone other than the requester, as the admin API and webhooks see it. */
@@ -70,6 +75,9 @@ export class Sessions {
       tokens: await this.tokenSealer.seal(init.tokens),
       accessTokenExpiresAt: init.accessTokenExpiresAt,
       providerSid: init.providerSid,
+      authTime: init.authTime,
+      device: init.device,
+      signInMethod: init.signInMethod,
       createdAt: now,
       lastTouchedAt: now,
       absoluteExpiresAt: now + this.config.session.absoluteTimeoutMs,
@@ -182,6 +190,11 @@ export class Sessions {
   /** Ends every session of one user, on every instance at once. */
   async endAllOfUser(sub: string): Promise<SessionsChanged> {
     return this.endEach(await this.ofUser(sub));
+  }
+
+  /** Ends the given live sessions (as `ofUser` found them), on every instance at once. */
+  async endSome(sessions: readonly LiveSession[]): Promise<SessionsChanged> {
+    return this.endEach(sessions);
   }
 
   /**

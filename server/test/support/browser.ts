@@ -21,6 +21,9 @@ export interface Navigation {
 export class Browser {
   private readonly cookies = new Map<string, StoredCookie>();
 
+  /** `userAgent`: the User-Agent sent on every request (fetch's own otherwise). */
+  constructor(private readonly userAgent?: string) {}
+
   cookie(name: string, path?: string): string | undefined {
     const now = Date.now();
     for (const c of this.cookies.values()) {
@@ -40,7 +43,7 @@ export class Browser {
 
   /** A second browser holding the same cookies (a copied jar, as an attacker would have it). */
   clone(): Browser {
-    const copy = new Browser();
+    const copy = new Browser(this.userAgent);
     for (const [key, c] of this.cookies) copy.cookies.set(key, { ...c });
     return copy;
   }
@@ -59,6 +62,7 @@ export class Browser {
     const cookie = this.cookieHeader(url);
     if (cookie) headers.set('cookie', cookie);
     if (!headers.has('accept')) headers.set('accept', 'text/html,application/xhtml+xml,*/*;q=0.8');
+    if (this.userAgent && !headers.has('user-agent')) headers.set('user-agent', this.userAgent);
     const response = await fetch(url, { ...init, headers, redirect: 'manual' });
     for (const line of response.headers.getSetCookie()) this.store(line, url);
     return response;
