@@ -3,15 +3,18 @@ import express from 'express';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createSealer } from './crypto/sealer.js';
+import { createForward } from './http/forward.js';
 import { errorHandler, notFound, withLoggedFinalErrors } from './http/error-handler.js';
 import { securityHeaders } from './http/headers.js';
 import { withMeShortcut } from './http/me-shortcut.js';
+import { AccessTokens } from './oidc/access-token.js';
 import type { CampusOne } from './oidc/campus-one.js';
 import { LogoutTokens } from './oidc/logout-token.js';
 import { TokenRefresher } from './oidc/token-refresh.js';
 import { TransactionCookies } from './oidc/transaction.js';
 import { AuthEvents } from './reports/auth-events.js';
 import { adminRouter } from './routes/admin.js';
+import { apiProxyRouter } from './routes/api-proxy.js';
 import { authRouter } from './routes/auth.js';
 import { backchannelLogoutRouter } from './routes/backchannel-logout.js';
 import { healthRouter } from './routes/health.js';
@@ -65,6 +68,14 @@ export function createApp(deps: AppDeps): RequestListener {
   app.use('/auth/sessions', ownSessionsRouter({ config, sessions, handles: createSessionHandles(config.session.secrets), log }));
   app.use('/auth', authRouter({ config, campusOne, sessions, transactions, refresher, authEvents, kv, keys, log, now }));
   app.use('/admin', adminRouter({ config, sessions, authEvents, log }));
+  app.use(
+    apiProxyRouter({
+      routes: config.api.routes,
+      appUrl: config.appUrl,
+      accessTokens: new AccessTokens({ sessions, refresher, now }),
+      forward: createForward({ timeoutMs: config.api.timeoutMs, appUrl: config.appUrl }),
+    }),
+  );
   app.use(notFound);
   app.use(errorHandler(log));
   return withMeShortcut(withLoggedFinalErrors(app, log), { config, reader: createSessionReader(config, kv, keys), now });

@@ -50,10 +50,28 @@ export interface Config {
     readonly url: string | null;
     readonly prefix: string;
   };
+  /** The API proxy: `/api/<name>/...` forwarded to the campus's own APIs with the user's access token. */
+  readonly api: {
+    /** Longest prefix first; none overlaps another or a route the BFF answers itself. */
+    readonly routes: readonly ApiRoute[];
+    /** No upstream response headers within this many ms: 504 `porter/upstream_timeout`. */
+    readonly timeoutMs: number;
+  };
   readonly trustProxy: string;
   readonly shutdownTimeoutMs: number;
   readonly logLevel: string;
 }
+
+/** One entry of `PORTER_API_ROUTES`: requests under `prefix` go to `upstream`, the rest of the path appended. */
+export interface ApiRoute {
+  /** `/api/<name>[/<more>]`, lower-case, no trailing slash. */
+  readonly prefix: string;
+  /** Absolute http(s) URL without query, fragment or credentials; its path ends without `/`. */
+  readonly upstream: string;
+}
+
+/** Routes under `/api/` that the BFF answers itself; no proxy prefix may cover or sit under them. */
+export const BFF_API_PREFIXES: readonly string[] = Object.freeze(['/api/academic']);
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -120,6 +138,9 @@ const env = z.object({
     .regex(/^(rediss?|redis-sentinel|redis-cluster):\/\//, 'must start with redis://, rediss://, redis-sentinel:// or redis-cluster://')
     .optional(),
   REDIS_PREFIX: z.string().regex(/^[\w:.-]+$/, 'may hold letters, digits, _ : . -').default('porter:'),
+  PORTER_API_ROUTES: z.string().default(''),
+  PORTER_API_INTERNAL_HOSTS: z.string().default(''),
+  PORTER_API_TIMEOUT_MS: duration(30 * SECOND),
   TRUST_PROXY: z.string().default('loopback, linklocal, uniquelocal'),
   SHUTDOWN_TIMEOUT_MS: duration(10 * SECOND),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -167,6 +188,13 @@ export function loadConfig(
   if (e.SESSION_TOUCH_INTERVAL_MS >= e.SESSION_IDLE_TIMEOUT_MS) {
     problems.push('SESSION_TOUCH_INTERVAL_MS must be shorter than SESSION_IDLE_TIMEOUT_MS');
   }
+  const internalHosts = new Set(e.PORTER_API_INTERNAL_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean));
+  const apiRoutes = parseApiRoutes(e.PORTER_API_ROUTES, (url) => {
+    if (url.protocol === 'https:' || !production) return null;
+    if (LOOPBACK_HOSTS.has(url.hostname) || internalHosts.has(url.hostname.toLowerCase())) return null;
+    return 'must be https:// in production unless its host is on loopback or listed in PORTER_API_INTERNAL_HOSTS';
+  });
+  problems.push(...apiRoutes.problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const secureCookies = appUrl.startsWith('https://');
@@ -198,10 +226,75 @@ export function loadConfig(
       secureCookies,
     },
     redis: { url: e.REDIS_URL ?? null, prefix: e.REDIS_PREFIX },
+    api: { routes: apiRoutes.routes, timeoutMs: e.PORTER_API_TIMEOUT_MS },
     trustProxy: e.TRUST_PROXY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
   });
+}
+
+const API_PREFIX = /^\/api(\/[a-z0-9][a-z0-9._-]*)+$/;
+
+/** True when one path is the other or lies under it, segment by segment. */
+const overlaps = (a: string, b: string) => a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+
+/**
+ * Parses `PORTER_API_ROUTES`: comma-separated `<prefix>=<upstream URL>` entries, such as
+ * `/api/campus=http://127.0.0.1:5000,/api/library=https://library.campus.example/v2`. Every bad
+ * entry is reported, each naming the entry. `transportProblem` says why an upstream's scheme
+ * and host are not allowed here, or `null`.
+ */
+export function parseApiRoutes(
+  value: string,
+  transportProblem: (url: URL) => string | null,
+): { routes: ApiRoute[]; problems: string[] } {
+  const routes: ApiRoute[] = [];
+  const problems: string[] = [];
+  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const say = (problem: string) => problems.push(`PORTER_API_ROUTES entry "${entry}": ${problem}`);
+    const equals = entry.indexOf('=');
+    if (equals === -1) {
+      say('must be <prefix>=<upstream URL>, such as /api/campus=https://api.campus.example');
+      continue;
+    }
+    const prefix = entry.slice(0, equals).trim().replace(/\/+$/, '');
+    const target = entry.slice(equals + 1).trim();
+    let ok = true;
+    if (!API_PREFIX.test(prefix)) {
+      ok = false;
+      say('the prefix must lie under /api/, as lower-case path segments such as /api/campus');
+    } else {
+      const owned = BFF_API_PREFIXES.find((own) => overlaps(prefix, own));
+      if (owned) {
+        ok = false;
+        say(`the prefix overlaps ${owned}, which Porter answers itself`);
+      }
+      const clash = routes.find((route) => overlaps(prefix, route.prefix));
+      if (clash) {
+        ok = false;
+        say(`the prefix ${prefix === clash.prefix ? 'repeats' : 'overlaps'} ${clash.prefix}, listed before it`);
+      }
+    }
+    let url: URL | null = null;
+    try {
+      url = new URL(target);
+    } catch {
+      say('the upstream must be an absolute URL such as https://api.campus.example/v1');
+    }
+    if (url) {
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') say(`unknown scheme ${url.protocol} (http: or https: only)`);
+      else if (url.username || url.password || url.search || url.hash || target.endsWith('?') || target.endsWith('#')) {
+        say('the upstream must have no credentials, query or fragment');
+      } else {
+        const transport = transportProblem(url);
+        if (transport) say(`the upstream ${transport}`);
+        else if (ok) routes.push({ prefix, upstream: `${url.origin}${url.pathname.replace(/\/+$/, '')}` });
+      }
+    }
+  }
+  routes.sort((a, b) => b.prefix.length - a.prefix.length);
+  return { routes, problems };
 }
 
 function deepFreeze<T>(value: T): T {

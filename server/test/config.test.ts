@@ -92,3 +92,60 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('PORTER_API_ROUTES', () => {
+  const production = { ...base, NODE_ENV: 'production', APP_URL: 'https://porter.campus.example', REDIS_URL: 'redis://r:6379', SESSION_SECRET: secret() };
+
+  it('parses prefix=upstream pairs, trims the upstream’s trailing slash, longest prefix first; none by default', () => {
+    expect(loadConfig(base, secret).api).toEqual({ routes: [], timeoutMs: 30_000 });
+    const config = loadConfig(
+      { ...base, PORTER_API_ROUTES: ' /api/campus=http://127.0.0.1:5000 , /api/library/v2=https://library.campus.example/v2/', PORTER_API_TIMEOUT_MS: '5000' },
+      secret,
+    );
+    expect(config.api).toEqual({
+      routes: [
+        { prefix: '/api/library/v2', upstream: 'https://library.campus.example/v2' },
+        { prefix: '/api/campus', upstream: 'http://127.0.0.1:5000' },
+      ],
+      timeoutMs: 5000,
+    });
+  });
+
+  it('reports every bad entry at once, each naming the entry', () => {
+    const problems = problemsOf({
+      ...base,
+      PORTER_API_ROUTES: [
+        '/api/ok=https://ok.example',
+        'no-equals-sign',
+        '/campus=https://a.example',
+        '/api=https://a.example',
+        '/api/Upper=https://a.example',
+        '/api/ftp=ftp://files.example',
+        '/api/rel=not-a-url',
+        '/api/ok=https://again.example',
+        '/api/ok/deeper=https://deeper.example',
+        '/api/academic=https://a.example',
+        '/api/academic/faculties=https://a.example',
+        '/api/query=https://a.example/?x=1',
+        '/api/user=https://u:p@a.example',
+      ].join(','),
+    });
+    const entries = ['no-equals-sign', '/campus=', '/api=', '/api/Upper=', '/api/ftp=', '/api/rel=', '/api/ok=https://again', '/api/ok/deeper=', '/api/academic=', '/api/academic/faculties=', '/api/query=', '/api/user='];
+    for (const entry of entries) expect(problems.some((p) => p.startsWith(`PORTER_API_ROUTES entry "${entry}`))).toBe(true);
+    expect(problems).toHaveLength(entries.length);
+    expect(problems.find((p) => p.includes('/api/ftp='))).toContain('unknown scheme ftp:');
+    expect(problems.find((p) => p.includes('/api/ok=https://again'))).toContain('repeats /api/ok');
+    expect(problems.find((p) => p.includes('/api/ok/deeper='))).toContain('overlaps /api/ok');
+    expect(problems.find((p) => p.includes('/api/academic/faculties='))).toContain('/api/academic, which Porter answers itself');
+  });
+
+  it('in production, needs https unless the upstream is on loopback or in PORTER_API_INTERNAL_HOSTS', () => {
+    const problems = problemsOf({ ...production, PORTER_API_ROUTES: '/api/a=http://api.internal:8080,/api/b=http://other.example' });
+    expect(problems).toEqual([expect.stringMatching(/^PORTER_API_ROUTES entry "\/api\/a=.*must be https:\/\/ in production/), expect.stringMatching(/^PORTER_API_ROUTES entry "\/api\/b=/)]);
+    const config = loadConfig(
+      { ...production, PORTER_API_ROUTES: '/api/a=http://API.internal:8080,/api/c=http://127.0.0.1:5000,/api/d=https://d.example', PORTER_API_INTERNAL_HOSTS: 'api.internal, other.internal' },
+      secret,
+    );
+    expect(config.api.routes.map((route) => route.prefix)).toEqual(['/api/a', '/api/c', '/api/d']);
+  });
+});

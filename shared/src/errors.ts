@@ -49,6 +49,16 @@ export const ErrorCode = {
    * RFC 6749 §5.2), a configuration error; sessions are kept and the refresh is retried later.
    */
   ClientRejected: 'porter/client_rejected',
+  /**
+   * An API proxy path that could climb out of its upstream's base path or be read differently
+   * upstream: a `.` or `..` segment (raw or percent-encoded), an encoded slash or backslash, a
+   * backslash, NUL, or a second `?` (400).
+   */
+  BadPath: 'porter/bad_path',
+  /** The API proxy could not reach the upstream (connection refused or reset, name unknown): 502. */
+  UpstreamUnavailable: 'porter/upstream_unavailable',
+  /** The upstream sent no response headers within `PORTER_API_TIMEOUT_MS`: 504. */
+  UpstreamTimeout: 'porter/upstream_timeout',
   /** No route matches. */
   NotFound: 'porter/not_found',
   /** Anything unexpected; details are in the server log under the same request id. */

@@ -27,3 +27,14 @@ export function requireSameOriginWrite(appOrigin: string): RequestHandler[] {
   };
   return [requireCsrfHeader, sameOrigin];
 }
+
+/** Methods that must not change state (RFC 9110 §9.2.1), so they need no CSRF proof. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * {@link requireSameOriginWrite} for every method but GET, HEAD and OPTIONS, which pass: for the
+ * API proxy, whose routes take any method and whose upstreams must keep those free of effects.
+ */
+export function requireSameOriginUnlessSafe(appOrigin: string): RequestHandler[] {
+  return requireSameOriginWrite(appOrigin).map((guard): RequestHandler => (req, res, next) => (SAFE_METHODS.has(req.method) ? next() : guard(req, res, next)));
+}

@@ -12,7 +12,7 @@ import { isGrantRevoked, oauthErrorOf } from './protocol-errors.js';
 /** After a failed refresh, page views answer from the store this long before the next try. */
 export const REFRESH_RETRY_MS = 60_000;
 /** Longer than a refresh takes (Campus One's timeout included); a holder that dies frees the lock by then. */
-const LOCK_TTL_MS = 15_000;
+export const LOCK_TTL_MS = 15_000;
 
 /** `cannot-refresh`: a session stored without a refresh token, now marked never due. */
 export type RefreshOutcome = 'not-due' | 'refreshed' | 'busy' | 'failed' | 'cannot-refresh' | 'ended';

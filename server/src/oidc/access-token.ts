@@ -1,0 +1,66 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Request } from 'express';
+import { ErrorCode } from '@porter/shared';
+import { AppError } from '../errors.js';
+import { refreshDue } from '../session/lifetime.js';
+import type { Sessions } from '../session/sessions.js';
+import { LOCK_TTL_MS, type TokenRefresher } from './token-refresh.js';
+
+/** How often a request waiting for another's refresh reads the session again, in ms. */
+const WAIT_POLL_MS = 25;
+
+const unauthenticated = () => new AppError(401, ErrorCode.Unauthenticated, 'Not signed in.');
+const providerUnavailable = () =>
+  new AppError(503, ErrorCode.ProviderUnavailable, 'Campus One cannot renew your access right now. Try again shortly.');
+
+/**
+ * The access token to send upstream for a signed-in request (the API proxy's `Authorization:
+ * Bearer`), refreshed first when it is due, as `/auth/me` would. One refresh per session across
+ * every instance (the refresh lock, `TokenRefresher`): a request that finds another refreshing
+ * waits for it, reading the session every {@link WAIT_POLL_MS} ms, and uses the new token.
+ */
+export class AccessTokens {
+  constructor(private readonly deps: { sessions: Sessions; refresher: TokenRefresher; now: () => number }) {}
+
+  /**
+   * The current access token of `req`'s session. Throws 401 `porter/unauthenticated` when the
+   * session is not signed in or a refresh ended it (`invalid_grant`, RFC 6749 §5.2), and 503
+   * `porter/provider_unavailable` when a due refresh failed (the session is kept) or the token
+   * has expired while a failed refresh waits to be retried.
+   */
+  async current(req: Request): Promise<string> {
+    const { sessions, refresher, now } = this.deps;
+    if (!req.session.user) throw unauthenticated();
+    if (refreshDue(req.session, now())) {
+      const outcome = await refresher.refreshIfDue(req);
+      if (outcome === 'ended') throw unauthenticated();
+      if (outcome === 'failed') throw providerUnavailable();
+      if (outcome === 'busy') await this.awaitOtherRefresh(req);
+    }
+    if (expired(req, now())) throw providerUnavailable();
+    const tokens = await sessions.tokens(req);
+    if (!tokens) throw unauthenticated();
+    return tokens.accessToken;
+  }
+
+  /** Until the refresh another request holds the lock for has settled, as the stored session shows. */
+  private async awaitOtherRefresh(req: Request): Promise<void> {
+    const { sessions, now } = this.deps;
+    const deadline = now() + LOCK_TTL_MS;
+    while (now() < deadline) {
+      await sleep(WAIT_POLL_MS);
+      if (!(await sessions.reload(req)) || !req.session.user) throw unauthenticated();
+      if (refreshDue(req.session, now())) continue;
+      // Not due now: refreshed, or the other's refresh failed and the next waits (refreshRetryAt).
+      if (req.session.refreshRetryAt !== undefined && req.session.refreshRetryAt > now()) throw providerUnavailable();
+      return;
+    }
+    throw providerUnavailable();
+  }
+}
+
+/** True when the session's access token has expired (a session that never refreshes never does). */
+function expired(req: Request, now: number): boolean {
+  const at = req.session.accessTokenExpiresAt;
+  return typeof at === 'number' && at <= now;
+}

@@ -1,0 +1,37 @@
+import { ErrorCode } from '@porter/shared';
+import { Router, type RequestHandler } from 'express';
+import type { ApiRoute } from '../config.js';
+import { AppError } from '../errors.js';
+import { requireSameOriginUnlessSafe } from '../http/csrf.js';
+import type { Forward } from '../http/forward.js';
+import { upstreamUrl } from '../http/upstream-path.js';
+import type { AccessTokens } from '../oidc/access-token.js';
+import { signedIn } from '../session/data.js';
+
+/** A fetch must see 401 JSON, never a redirect to Campus One that it cannot follow. */
+const requireSignedIn: RequestHandler = (req, _res, next) => {
+  next(signedIn(req.session) ? undefined : new AppError(401, ErrorCode.Unauthenticated, 'Not signed in.'));
+};
+
+/**
+ * The API proxy: each configured route (`PORTER_API_ROUTES`) forwards `<prefix>/<rest>?<query>`
+ * to `<upstream><rest>?<query>` with the session's access token as `Authorization: Bearer`
+ * (the backend-for-frontend pattern of the IETF's "OAuth 2.0 for Browser-Based Applications").
+ * In order: 401 without a signed-in session, 403 for a write without CSRF proof, 400 for a path
+ * that could climb out of the upstream's base path, the token (refreshed first when due), then
+ * the request itself.
+ */
+export function apiProxyRouter(deps: { routes: readonly ApiRoute[]; appUrl: string; accessTokens: AccessTokens; forward: Forward }): Router {
+  const { accessTokens, forward } = deps;
+  const router = Router();
+  const writeGuards = requireSameOriginUnlessSafe(new URL(deps.appUrl).origin);
+  for (const route of deps.routes) {
+    router.use(route.prefix, requireSignedIn, ...writeGuards, async (req, res) => {
+      // Express matched the prefix case-insensitively on the raw path: the rest is what follows it.
+      const target = upstreamUrl(route.upstream, req.originalUrl.slice(route.prefix.length));
+      const token = await accessTokens.current(req);
+      await forward(req, res, target, { authorization: `Bearer ${token}` });
+    });
+  }
+  return router;
+}
