@@ -61,6 +61,7 @@ export class PipelineKv implements Kv {
   streamAdd = unsupported;
   streamLatest = unsupported;
   check = unsupported;
+  replicated = unsupported;
   async close() {}
 }
 

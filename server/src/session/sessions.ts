@@ -89,8 +89,10 @@ export class Sessions {
     // one that no revocation finds. A session that cannot be indexed is destroyed instead, which
     // takes it off the request: express-session then sends no cookie, so even when Redis cannot
     // delete it either, nobody holds the id of a session that no revocation can reach.
+    // On Sentinel, a sign-in is acknowledged only once a replica holds it, so a failover cannot lose it.
     try {
       await this.index(req.sessionID, data);
+      await this.kv.replicated();
     } catch (err) {
       await promisify((done) => req.session.destroy(done)).catch(() => {});
       throw err;

@@ -44,5 +44,11 @@ export interface Kv {
   streamLatest(key: string, count: number): Promise<string[]>;
   /** A real write, read and delete of `key`: proves the store works, not only that it answers. */
   check(key: string): Promise<void>;
+  /**
+   * Resolves once every write made so far is on a replica too, where the deployment promises
+   * replicas (Redis Sentinel): a write only the master holds vanishes if a failover comes first.
+   * Resolves at once elsewhere. Throws `StoreUnavailableError` when no replica confirmed in time.
+   */
+  replicated(): Promise<void>;
   close(): Promise<void>;
 }

@@ -159,6 +159,8 @@ export class MemoryKv implements Kv {
     return writeReadDelete(this, key);
   }
 
+  async replicated() {}
+
   async close() {
     clearInterval(this.sweeper);
   }

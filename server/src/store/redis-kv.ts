@@ -14,6 +14,8 @@ type Client = Redis | Cluster;
  */
 const READ_TIMEOUT_MS = 500;
 const WRITE_TIMEOUT_MS = 800;
+/** How long a write that must survive a failover waits for a replica to confirm it, in ms. */
+const REPLICA_WAIT_MS = 250;
 /** While Redis is known to be down, how often the breaker asks it whether it is back, in ms. */
 const PROBE_INTERVAL_MS = 100;
 const PROBE_TIMEOUT_MS = 250;
@@ -29,6 +31,17 @@ const BASE_OPTIONS: RedisOptions = {
   commandTimeout: WRITE_TIMEOUT_MS,
   connectTimeout: 5000,
   retryStrategy: (attempt) => Math.min(attempt * 50, 500),
+};
+
+/**
+ * After a failover ioredis would keep writing to the demoted master until Sentinel turns it
+ * into a replica (seconds later), and those writes vanish when it resyncs. So it listens to the
+ * Sentinels' `+switch-master` and moves at once (`failoverDetector`), and a READONLY answer
+ * (a master turned replica under it) makes it ask the Sentinels again.
+ */
+const SENTINEL_OPTIONS: RedisOptions = {
+  failoverDetector: true,
+  reconnectOnError: (err) => err.message.startsWith('READONLY'),
 };
 
 /** A command with its own timeout: ioredis keeps the first timeout a command is given. */
@@ -54,7 +67,7 @@ export function createRedisClient(url: string): Client {
   if (kind === 'redis-cluster') {
     return new Cluster(nodes, { enableOfflineQueue: false, redisOptions: { ...BASE_OPTIONS, ...auth } });
   }
-  return new Redis({ ...BASE_OPTIONS, ...auth, sentinels: nodes, name: name || 'mymaster' });
+  return new Redis({ ...BASE_OPTIONS, ...auth, sentinels: nodes, name: name || 'mymaster', ...SENTINEL_OPTIONS });
 }
 
 /**
@@ -260,10 +273,59 @@ export class RedisKv implements Kv {
     return writeReadDelete(this, key);
   }
 
+  /**
+   * On Sentinel: `WAIT 1 <ms>`, until a replica holds every write this connection made. When
+   * none confirms, the write is refused only if a Sentinel says this master is being replaced
+   * (a failover under way, or another master named): a master just failed over from has lost
+   * its replica and would drop the write when it rejoins as one. A master left alone after a
+   * failover (its old peer still down) also has no replica, and keeps accepting writes.
+   */
+  async replicated() {
+    const client = this.client;
+    if (!(client instanceof Redis) || !client.options.sentinels?.length) return;
+    if ((await this.run(() => client.wait(1, REPLICA_WAIT_MS))) >= 1) return;
+    if (await beingReplaced(client)) {
+      throw unavailable(new Error('a Sentinel failover is replacing this master: the write could be lost'));
+    }
+  }
+
   async close() {
     this.breaker.stop();
     await this.client.quit().catch(() => this.client.disconnect());
   }
+}
+
+/**
+ * True when a Sentinel of `client` reports a failover of its master under way, or names another
+ * master than the one `client` is connected to. Sentinels that do not answer tell nothing.
+ */
+async function beingReplaced(client: Redis): Promise<boolean> {
+  const { sentinels = [], name, sentinelPassword } = client.options;
+  const current = `${client.stream?.remoteAddress ?? ''}:${client.stream?.remotePort ?? ''}`;
+  const answers = await Promise.all(
+    sentinels.map(async ({ host, port }) => {
+      const sentinel = new Redis({
+        host: host ?? '127.0.0.1',
+        port: port ?? 26379,
+        ...(sentinelPassword ? { password: sentinelPassword } : {}),
+        commandTimeout: REPLICA_WAIT_MS,
+        connectTimeout: REPLICA_WAIT_MS,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
+      sentinel.on('error', () => {});
+      try {
+        const fields = (await sentinel.call('SENTINEL', 'MASTER', name ?? '')) as string[];
+        const field = (key: string) => fields[fields.indexOf(key) + 1] ?? '';
+        return field('flags').includes('failover_in_progress') || `${field('ip')}:${field('port')}` !== current;
+      } catch {
+        return false;
+      } finally {
+        sentinel.disconnect();
+      }
+    }),
+  );
+  return answers.some(Boolean);
 }
 
 /** Never log a Redis password. */

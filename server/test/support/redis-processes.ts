@@ -205,12 +205,12 @@ export class SentinelTopology {
   async failover(): Promise<{ from: number; to: number }> {
     const from = await this.masterPort();
     // The replica must have caught up, or Sentinel refuses it (NOGOODSLAVE).
-    await waitUntil(async () => String(await (await this.replica()).command('INFO', 'replication')).includes('master_link_status:up'), 10_000);
+    await waitUntil(async () => String(await (await this.replica()).command('INFO', 'replication').catch(() => '')).includes('master_link_status:up'), 10_000);
     await redisCommand(this.sentinels[0]!.port, 'SENTINEL', 'FAILOVER', MASTER_NAME);
     let to = from;
     await waitUntil(async () => {
       to = await this.masterPort();
-      return to !== from && String(await redisCommand(to, 'ROLE')).startsWith('master');
+      return to !== from && String(await redisCommand(to, 'ROLE').catch(() => '')).startsWith('master');
     }, 15_000);
     return { from, to };
   }
