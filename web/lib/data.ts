@@ -2,10 +2,11 @@ import 'server-only';
 import { cache } from 'react';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
-import type { MeResponse } from '@porter/shared';
+import type { MeResponse, OwnSessionsResponse } from '@porter/shared';
 import { getConfig } from './config';
 import { signInUrl } from './proxy-decision';
 import { parseReport } from './reports';
+import { parseOwnSessions } from './own-sessions';
 import type { AdminReport } from './reports';
 import { lookupSession, parseCookieHeader, sessionCookieHeader } from './session';
 import type { SessionLookup } from './session';
@@ -44,42 +45,56 @@ export async function requireSession(returnTo: string): Promise<MeResponse | 'un
   return session.status === 'signed-in' ? session.me : 'unavailable';
 }
 
-export type ReportResult =
-  | { readonly status: 'ok'; readonly report: AdminReport }
+/** A JSON read from the BFF as the visitor: its body, or why there is none. */
+export type BffRead<T> =
+  | { readonly status: 'ok'; readonly body: T }
   | { readonly status: 'forbidden' }
   | { readonly status: 'unavailable' };
 
-/** `GET /admin/reports` as the visitor. A 401 sends them to sign in; a 403 is the 403 view. */
-export async function getAdminReport(returnTo: string): Promise<ReportResult> {
+/**
+ * `GET {BFF_URL}{path}` as the visitor (their session cookie forwarded). A 401 sends them to
+ * sign in and back to `returnTo`; a 403 is `forbidden`; anything else that is not a 200 with a
+ * body `parse` accepts is `unavailable` (logged), so the page shows its 503 view.
+ */
+async function bffRead<T>(path: string, returnTo: string, parse: (body: unknown) => T, timeoutFactor = 1): Promise<BffRead<T>> {
   const cookie = await sessionCookie();
   if (cookie === null) redirect(signInUrl(returnTo, { silent: false }));
   const { bffUrl, sessionLookupTimeoutMs } = getConfig();
   let response: Response;
   let text: string;
   try {
-    response = await fetch(`${bffUrl}/admin/reports`, {
+    response = await fetch(`${bffUrl}${path}`, {
       headers: { accept: 'application/json', cookie },
       cache: 'no-store',
       redirect: 'manual',
-      // Reports may take longer to build than a session lookup.
-      signal: AbortSignal.timeout(sessionLookupTimeoutMs * 5),
+      signal: AbortSignal.timeout(sessionLookupTimeoutMs * timeoutFactor),
     });
     text = await response.text();
   } catch (error) {
-    console.warn(`porter/web: /admin/reports failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.warn(`porter/web: ${path} failed: ${error instanceof Error ? error.message : String(error)}`);
     return { status: 'unavailable' };
   }
   if (response.status === 401) redirect(signInUrl(returnTo, { silent: false }));
   if (response.status === 403) return { status: 'forbidden' };
   if (response.status !== 200) {
-    console.warn(`porter/web: /admin/reports answered ${response.status}`);
+    console.warn(`porter/web: ${path} answered ${response.status}`);
     return { status: 'unavailable' };
   }
   try {
-    return { status: 'ok', report: parseReport(text === '' ? null : JSON.parse(text)) };
+    return { status: 'ok', body: parse(text === '' ? null : JSON.parse(text)) };
   } catch (error) {
-    // Not JSON, or not an AdminReport: a server of another version, most likely.
-    console.warn(`porter/web: /admin/reports answered 200 with an unusable body: ${error instanceof Error ? error.message : String(error)}`);
+    // Not JSON, or not the expected shape: a server of another version, most likely.
+    console.warn(`porter/web: ${path} answered 200 with an unusable body: ${error instanceof Error ? error.message : String(error)}`);
     return { status: 'unavailable' };
   }
+}
+
+/** `GET /admin/reports` as the visitor (reports may take longer to build than a lookup). */
+export function getAdminReport(returnTo: string): Promise<BffRead<AdminReport>> {
+  return bffRead('/admin/reports', returnTo, parseReport, 5);
+}
+
+/** `GET /auth/sessions`: the visitor's own live sessions ("your devices"). */
+export function getOwnSessions(returnTo: string): Promise<BffRead<OwnSessionsResponse>> {
+  return bffRead('/auth/sessions', returnTo, parseOwnSessions);
 }

@@ -36,7 +36,7 @@ export type Route = 'bff' | 'skip' | 'public' | 'protected' | 'admin';
 
 const BFF_PREFIXES = ['/auth', '/api', '/webhooks'] as const;
 const SKIP_PREFIXES = ['/_next'] as const;
-const PROTECTED_PREFIXES = ['/dashboard'] as const;
+const PROTECTED_PREFIXES = ['/dashboard', '/account'] as const;
 const ADMIN_PREFIXES = ['/admin'] as const;
 
 const NEXT: ProxyDecision = Object.freeze({ type: 'next' });

@@ -1,4 +1,5 @@
 import type { AdminReport, ReportDay, SessionChange } from '@porter/shared';
+import { count, countsByKey, list, oneOf, record, text, textOrNull } from './checks';
 
 /*
  * The body of `GET /admin/reports`, checked before a page trusts it. The server and this app are
@@ -57,36 +58,4 @@ function checkChange(value: unknown, at: string): void {
   oneOf(change.source, CHANGE_SOURCES, `${at}.source`);
   for (const key of ['name', 'event', 'actor', 'previousRole', 'newRole'] as const) textOrNull(change[key], `${at}.${key}`);
   count(change.sessions, `${at}.sessions`);
-}
-
-function record(value: unknown, at: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`"${at}" must be an object`);
-  return value as Record<string, unknown>;
-}
-
-function list(value: unknown, at: string): unknown[] {
-  if (!Array.isArray(value)) throw new TypeError(`"${at}" must be an array`);
-  return value;
-}
-
-function text(value: unknown, at: string): void {
-  if (typeof value !== 'string') throw new TypeError(`"${at}" must be a string`);
-}
-
-function textOrNull(value: unknown, at: string): void {
-  if (value !== null && typeof value !== 'string') throw new TypeError(`"${at}" must be a string or null`);
-}
-
-function count(value: unknown, at: string): void {
-  if (!Number.isSafeInteger(value) || (value as number) < 0) throw new TypeError(`"${at}" must be a whole number, 0 or more`);
-}
-
-function countsByKey(value: unknown, at: string): void {
-  for (const [key, n] of Object.entries(record(value, at))) count(n, `${at}.${key}`);
-}
-
-function oneOf(value: unknown, allowed: ReadonlySet<string>, at: string): void {
-  if (typeof value !== 'string' || !allowed.has(value)) {
-    throw new TypeError(`"${at}" must be one of ${[...allowed].map((v) => `"${v}"`).join(', ')}`);
-  }
 }

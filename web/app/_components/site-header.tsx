@@ -29,6 +29,11 @@ export function SiteHeader({ session }: { session: SessionLookup | null }) {
                 <Link href="/">Home</Link>
               </li>
               <li>{me ? <Link href="/dashboard">Dashboard</Link> : <a href="/dashboard">Dashboard</a>}</li>
+              {me && (
+                <li>
+                  <Link href="/account">Your devices</Link>
+                </li>
+              )}
               {me && hasAnyRole(me.user, REPORT_ROLES) && (
                 <li>
                   <Link href="/admin/reports">Reports</Link>

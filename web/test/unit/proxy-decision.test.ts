@@ -75,6 +75,7 @@ describe('decide: paths the proxy leaves alone', () => {
   it('classifies protected and role-gated paths whatever their case', () => {
     expect(classifyPath('/dashboard')).toBe('protected');
     expect(classifyPath('/dashboard/settings')).toBe('protected');
+    expect(classifyPath('/account')).toBe('protected');
     expect(classifyPath('/admin')).toBe('admin');
     expect(classifyPath('/admin/reports')).toBe('admin');
     expect(classifyPath('/Admin/Reports')).toBe('admin');

@@ -23,7 +23,7 @@ export default async function ReportsPage({ searchParams }: PageProps<'/admin/re
   const result = await getAdminReport(returnTo);
   if (result.status === 'forbidden') return <ForbiddenView name={me.user.name} />;
   if (result.status === 'unavailable') return <UnavailableView />;
-  const { report } = result;
+  const report = result.body;
   return (
     <>
       <header className="page-header">
