@@ -12,6 +12,10 @@ export interface Config {
   readonly appUrl: string;
   readonly host: string;
   readonly port: number;
+  /** Who signs people in: Campus One (OpenID Connect) or a django-sso 3.x gateway. */
+  readonly identityProvider: IdentityProviderName;
+  /** The django-sso gateway; `null` unless `identityProvider` is `django-sso`. */
+  readonly djangoSso: DjangoSsoConfig | null;
   readonly campusOne: {
     readonly issuer: string;
     readonly discoveryUrl: string;
@@ -62,6 +66,30 @@ export interface Config {
   readonly logLevel: string;
 }
 
+export const IDENTITY_PROVIDERS = ['campus-one', 'django-sso'] as const;
+export type IdentityProviderName = (typeof IDENTITY_PROVIDERS)[number];
+
+/** A django-sso 3.x gateway, as `../shared/django-sso.md` describes its protocol. */
+export interface DjangoSsoConfig {
+  /** The gateway's SSO root, without trailing slash: `{gatewayUrl}/sso/obtain/`, `{gatewayUrl}/login/`. */
+  readonly gatewayUrl: string;
+  /** The service token the gateway issued to Porter: a shared secret, never logged. */
+  readonly serviceToken: string;
+  /** First matching rule gives the role; the last rule matches everyone (`field` is `null`). */
+  readonly roleRules: readonly RoleRule[];
+  /** Calls to the gateway give up after this many ms. */
+  readonly timeoutMs: number;
+}
+
+/** One entry of `DJANGO_SSO_ROLES`: a user whose account field `field` is `true` gets `role`; `field: null` matches anyone. */
+export interface RoleRule {
+  readonly field: string | null;
+  readonly role: string;
+}
+
+export const DJANGO_SSO_DEFAULT_ROLES = 'is_superuser=admin,is_staff=staff,*=student';
+const SERVICE_TOKEN_MIN = 16;
+
 /** One entry of `PORTER_API_ROUTES`: requests under `prefix` go to `upstream`, the rest of the path appended. */
 export interface ApiRoute {
   /** `/api/<name>[/<more>]`, lower-case, no trailing slash. */
@@ -106,10 +134,14 @@ const env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535, 'must be a port number (0-65535)').default(4000),
   CAMPUS_ONE_ISSUER: z.url({ error: 'must be a URL' }).default(CAMPUS_ONE_DEFAULTS.issuer),
   CAMPUS_ONE_DISCOVERY_URL: z.url({ error: 'must be a URL' }).default(CAMPUS_ONE_DEFAULTS.discoveryUrl),
-  CAMPUS_ONE_CLIENT_ID: z.string({ error: 'is required: the client id registered at Campus One' }).min(1, 'must not be empty'),
-  CAMPUS_ONE_CLIENT_SECRET: z
-    .string({ error: 'is required: the client secret registered at Campus One' })
-    .min(1, 'must not be empty'),
+  PORTER_IDENTITY_PROVIDER: z.enum(IDENTITY_PROVIDERS, { error: 'must be campus-one or django-sso' }).default('campus-one'),
+  // Required only with Campus One as the identity provider: checked after parsing.
+  CAMPUS_ONE_CLIENT_ID: z.string().min(1, 'must not be empty').optional(),
+  CAMPUS_ONE_CLIENT_SECRET: z.string().min(1, 'must not be empty').optional(),
+  DJANGO_SSO_GATEWAY_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL: the gateway\'s SSO root' }).optional(),
+  DJANGO_SSO_SERVICE_TOKEN: z.string().min(SERVICE_TOKEN_MIN, `must be at least ${SERVICE_TOKEN_MIN} characters`).optional(),
+  DJANGO_SSO_ROLES: z.string().default(DJANGO_SSO_DEFAULT_ROLES),
+  DJANGO_SSO_TIMEOUT_MS: duration(5 * SECOND),
   CAMPUS_ONE_SCOPES: z
     .string()
     .default(CAMPUS_ONE_DEFAULTS.scopes)
@@ -160,6 +192,22 @@ export function loadConfig(
     ? []
     : parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
   const production = source.NODE_ENV === 'production';
+  const provider = source.PORTER_IDENTITY_PROVIDER === 'django-sso' ? 'django-sso' : 'campus-one';
+  const required: Record<IdentityProviderName, readonly [string, string][]> = {
+    'campus-one': [
+      ['CAMPUS_ONE_CLIENT_ID', 'the client id registered at Campus One'],
+      ['CAMPUS_ONE_CLIENT_SECRET', 'the client secret registered at Campus One'],
+    ],
+    'django-sso': [
+      ['DJANGO_SSO_GATEWAY_URL', "the gateway's SSO root, such as https://sso.campus.example"],
+      ['DJANGO_SSO_SERVICE_TOKEN', 'the service token the gateway issued to Porter'],
+    ],
+  };
+  for (const [name, what] of required[provider]) {
+    if (source[name] === undefined) problems.push(`${name} is required with PORTER_IDENTITY_PROVIDER=${provider}: ${what}`);
+  }
+  const roleRules = parseRoleRules(source.DJANGO_SSO_ROLES ?? DJANGO_SSO_DEFAULT_ROLES);
+  if (provider === 'django-sso') problems.push(...roleRules.problems);
   if (production) {
     if (!source.APP_URL) problems.push('APP_URL is required in production');
     if (!source.REDIS_URL) problems.push('REDIS_URL is required in production (the in-memory store is for development)');
@@ -173,10 +221,13 @@ export function loadConfig(
   const discovery = new URL(e.CAMPUS_ONE_DISCOVERY_URL);
   const httpOnLoopback = (url: URL) => url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
 
+  const gateway = e.DJANGO_SSO_GATEWAY_URL ? new URL(e.DJANGO_SSO_GATEWAY_URL) : null;
+
   if (production && e.APP_URL && !appUrl.startsWith('https://')) problems.push('APP_URL must be https:// in production');
   for (const [name, url] of [
     ['CAMPUS_ONE_ISSUER', issuer],
     ['CAMPUS_ONE_DISCOVERY_URL', discovery],
+    ...(gateway && e.PORTER_IDENTITY_PROVIDER === 'django-sso' ? [['DJANGO_SSO_GATEWAY_URL', gateway] as const] : []),
   ] as const) {
     if (url.protocol === 'https:') continue;
     if (production) problems.push(`${name} must be https:// in production`);
@@ -203,11 +254,22 @@ export function loadConfig(
     appUrl,
     host: e.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
     port: e.PORT,
+    identityProvider: e.PORTER_IDENTITY_PROVIDER,
+    djangoSso:
+      e.PORTER_IDENTITY_PROVIDER === 'django-sso' && gateway && e.DJANGO_SSO_SERVICE_TOKEN
+        ? {
+            gatewayUrl: `${gateway.origin}${gateway.pathname.replace(/\/+$/, '')}`,
+            serviceToken: e.DJANGO_SSO_SERVICE_TOKEN,
+            roleRules: roleRules.rules,
+            timeoutMs: e.DJANGO_SSO_TIMEOUT_MS,
+          }
+        : null,
     campusOne: {
       issuer: e.CAMPUS_ONE_ISSUER,
       discoveryUrl: e.CAMPUS_ONE_DISCOVERY_URL,
-      clientId: e.CAMPUS_ONE_CLIENT_ID,
-      clientSecret: e.CAMPUS_ONE_CLIENT_SECRET,
+      // Empty only with django-sso as the identity provider, where nothing uses them.
+      clientId: e.CAMPUS_ONE_CLIENT_ID ?? '',
+      clientSecret: e.CAMPUS_ONE_CLIENT_SECRET ?? '',
       scopes: e.CAMPUS_ONE_SCOPES.trim().split(/\s+/).join(' '),
       idTokenAlg: e.CAMPUS_ONE_ID_TOKEN_ALG ?? null,
       insecureHttp: issuer.protocol === 'http:' || discovery.protocol === 'http:',
@@ -231,6 +293,32 @@ export function loadConfig(
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
   });
+}
+
+const ACCOUNT_FIELD = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const ROLE_NAME = /^[a-z][a-z0-9_-]*$/;
+
+/**
+ * Parses `DJANGO_SSO_ROLES`: comma-separated `<account field>=<role>` rules, first match wins,
+ * ending with `*=<role>` for everyone else, such as `is_superuser=admin,is_staff=staff,*=student`.
+ * A field matches when the gateway's `update_account` sent it as `true`. Every bad entry is reported.
+ */
+export function parseRoleRules(value: string): { rules: RoleRule[]; problems: string[] } {
+  const rules: RoleRule[] = [];
+  const problems: string[] = [];
+  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [field = '', role = '', ...rest] = entry.split('=').map((part) => part.trim());
+    if (rest.length > 0 || !ROLE_NAME.test(role) || (field !== '*' && !ACCOUNT_FIELD.test(field))) {
+      problems.push(`DJANGO_SSO_ROLES entry "${entry}": must be <account field>=<role> or *=<role>, such as is_staff=staff`);
+      continue;
+    }
+    rules.push({ field: field === '*' ? null : field, role });
+  }
+  const catchAll = rules.findIndex((rule) => rule.field === null);
+  if (catchAll === -1) problems.push('DJANGO_SSO_ROLES must end with *=<role>, the role of everyone else (such as *=student)');
+  else if (catchAll !== rules.length - 1) problems.push('DJANGO_SSO_ROLES: *=<role> must be the last entry; the rules after it never match');
+  return { rules, problems };
 }
 
 const API_PREFIX = /^\/api(\/[a-z0-9][a-z0-9._-]*)+$/;

@@ -148,4 +148,42 @@ describe('PORTER_API_ROUTES', () => {
     );
     expect(config.api.routes.map((route) => route.prefix)).toEqual(['/api/a', '/api/c', '/api/d']);
   });
+
+  describe('with a django-sso gateway', () => {
+    const sso = { PORTER_IDENTITY_PROVIDER: 'django-sso', DJANGO_SSO_GATEWAY_URL: 'http://127.0.0.1:4020/', DJANGO_SSO_SERVICE_TOKEN: 't'.repeat(32) };
+
+    it('needs no Campus One client, and maps is_superuser, is_staff and everyone else by default', () => {
+      const config = loadConfig(sso, secret);
+      expect(config.identityProvider).toBe('django-sso');
+      expect(config.djangoSso?.gatewayUrl).toBe('http://127.0.0.1:4020');
+      expect(config.djangoSso?.roleRules).toEqual([
+        { field: 'is_superuser', role: 'admin' },
+        { field: 'is_staff', role: 'staff' },
+        { field: null, role: 'student' },
+      ]);
+      expect(loadConfig(base, secret).djangoSso).toBeNull();
+    });
+
+    it('lists every problem at once: gateway, token, role rules, http outside loopback', () => {
+      const problems = problemsOf({
+        PORTER_IDENTITY_PROVIDER: 'django-sso',
+        DJANGO_SSO_SERVICE_TOKEN: 'short',
+        DJANGO_SSO_ROLES: 'is_staff=staff,nonsense',
+      });
+      expect(problems.some((p) => p.startsWith('DJANGO_SSO_GATEWAY_URL is required'))).toBe(true);
+      expect(problems.some((p) => p.startsWith('DJANGO_SSO_SERVICE_TOKEN must be at least'))).toBe(true);
+      expect(problems.some((p) => p.includes('"nonsense"'))).toBe(true);
+      expect(problems.some((p) => p.includes('must end with *=<role>'))).toBe(true);
+      expect(problems.some((p) => p.startsWith('CAMPUS_ONE_CLIENT'))).toBe(false);
+      expect(problemsOf({ ...sso, DJANGO_SSO_GATEWAY_URL: 'http://sso.campus.example' })).toEqual([
+        'DJANGO_SSO_GATEWAY_URL may be http:// only on localhost or 127.0.0.1',
+      ]);
+    });
+
+    it('never puts the service token in a problem', () => {
+      const token = 'secret-service-token-0123456789';
+      const problems = problemsOf({ ...sso, DJANGO_SSO_SERVICE_TOKEN: token, DJANGO_SSO_ROLES: '*=student,is_staff=staff' });
+      expect(problems.join('\n')).not.toContain(token);
+    });
+  });
 });
