@@ -70,7 +70,7 @@ async function main(stops: Stops) {
   stops.push(() => filler.close());
   const rows: Row[] = [
     { name: '`GET /auth/me` (signed in)', bySize: new Map(), unit: 'ms' },
-    { name: '`GET /admin/reports`', bySize: new Map(), unit: 'ms' },
+    { name: '`GET /api/admin/reports`', bySize: new Map(), unit: 'ms' },
     { name: `webhook \`user.role_changed\`, user with ${USER_SESSIONS} sessions`, bySize: new Map(), unit: 'ms' },
     { name: `back-channel logout by \`sub\`, user with ${USER_SESSIONS} sessions`, bySize: new Map(), unit: 'ms' },
     { name: 'Redis bytes per session (`INFO memory` delta / sessions)', bySize: new Map(), unit: 'B' },
@@ -104,9 +104,9 @@ async function main(stops: Stops) {
     for (let i = 0; i < 200; i++) await (await expectStatus(await get('/auth/me', student.cookie), 200, '/auth/me')).arrayBuffer();
     timed(me, size, await timeEach(COUNTS.me, async () => void (await (await expectStatus(await get('/auth/me', student.cookie), 200, '/auth/me')).arrayBuffer())));
 
-    await (await expectStatus(await get('/admin/reports', admin.cookie), 200, '/admin/reports')).arrayBuffer();
+    await (await expectStatus(await get('/api/admin/reports', admin.cookie), 200, '/api/admin/reports')).arrayBuffer();
     timed(reports, size, await timeEach(COUNTS.reports, async () => {
-      const report = (await (await expectStatus(await get('/admin/reports', admin.cookie), 200, '/admin/reports')).json()) as { activeSessions: { total: number } };
+      const report = (await (await expectStatus(await get('/api/admin/reports', admin.cookie), 200, '/api/admin/reports')).json()) as { activeSessions: { total: number } };
       if (report.activeSessions.total < size) throw new Error(`the report counts ${report.activeSessions.total} active sessions, fewer than the ${size} filled`);
     }));
 
@@ -146,7 +146,7 @@ async function main(stops: Stops) {
       return { name: `${row.name}: ${of === 'p99' ? 'p99 ' : ''}at ${largest} ≤ ${FLAT_FACTOR}× at ${smallest}`, figure: `${fixed(ratio(row, of), 2)}×`, met: ratio(row, of) <= FLAT_FACTOR };
     }),
     {
-      name: `\`GET /admin/reports\` p99 ≤ ${REPORTS_P99_GOAL_MS} ms at ${largest}`,
+      name: `\`GET /api/admin/reports\` p99 ≤ ${REPORTS_P99_GOAL_MS} ms at ${largest}`,
       figure: `${fixed(reports.bySize.get(largest)?.p99 ?? NaN, 1)} ms`,
       met: (reports.bySize.get(largest)?.p99 ?? Infinity) <= REPORTS_P99_GOAL_MS,
     },

@@ -67,7 +67,7 @@ export function createApp(deps: AppDeps): RequestListener {
   app.use(sessionMiddleware(config, store));
   app.use('/auth/sessions', ownSessionsRouter({ config, sessions, handles: createSessionHandles(config.session.secrets), log }));
   app.use('/auth', authRouter({ config, campusOne, sessions, transactions, refresher, authEvents, kv, keys, log, now }));
-  app.use('/admin', adminRouter({ config, sessions, authEvents, log }));
+  app.use('/api/admin', adminRouter({ config, sessions, authEvents, log }));
   app.use(
     apiProxyRouter({
       routes: config.api.routes,

@@ -99,7 +99,7 @@ export interface ApiRoute {
 }
 
 /** Routes under `/api/` that the BFF answers itself; no proxy prefix may cover or sit under them. */
-export const BFF_API_PREFIXES: readonly string[] = Object.freeze(['/api/academic']);
+export const BFF_API_PREFIXES: readonly string[] = Object.freeze(['/api/academic', '/api/admin']);
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {

@@ -35,7 +35,7 @@ export function toAppError(err: unknown): AppError {
 /** Errors raised by body parsers and other middleware carry `status` and `type`. */
 function fromMiddleware(err: unknown): AppError | null {
   if (!err || typeof err !== 'object' || !('status' in err) || typeof err.status !== 'number') return null;
-  // The router could not percent-decode a path parameter (`/admin/users/%ZZ/sessions`).
+  // The router could not percent-decode a path parameter (`/api/admin/users/%ZZ/sessions`).
   if (err instanceof URIError) {
     return new AppError(400, ErrorCode.BadRequest, 'The URL is not correctly percent-encoded (RFC 3986 §2.1).', { cause: err });
   }

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AdminReport, UserSessionsResponse } from '@porter/shared';
+import type { AdminReport, PeopleSearchResponse, UserSessionsResponse } from '@porter/shared';
 import { redisUrl, waitUntil } from './support/env.js';
 import { sessionIdOf } from './support/session.js';
 import { Browser, signIn, signedInBrowser, startStack, subOf, type AccountHandle, type Stack } from './support/stack.js';
@@ -22,28 +22,28 @@ const json = { accept: 'application/json' };
 
 const signedIn = (handle: AccountHandle, on: Stack = stack) => signedInBrowser(on, handle);
 
-const sessionsUrl = (sub: string, on: Stack = stack) => `${on.appUrl}/admin/users/${encodeURIComponent(sub)}/sessions`;
+const sessionsUrl = (sub: string, on: Stack = stack) => `${on.appUrl}/api/admin/users/${encodeURIComponent(sub)}/sessions`;
 const listSessions = async (admin: Browser, sub: string, on: Stack = stack) =>
   (await (await admin.fetch(sessionsUrl(sub, on), { headers: json })).json()) as UserSessionsResponse;
 const revoke = (admin: Browser, sub: string, headers: Record<string, string> = { 'x-csrf': '1' }) =>
   admin.fetch(sessionsUrl(sub), { method: 'DELETE', headers: { ...json, ...headers } });
 
 describe('the role gate', () => {
-  it('answers 401 JSON to GET /admin/reports without a session', async () => {
-    const response = await new Browser().fetch(`${stack.appUrl}/admin/reports`, { headers: json });
+  it('answers 401 JSON to GET /api/admin/reports without a session', async () => {
+    const response = await new Browser().fetch(`${stack.appUrl}/api/admin/reports`, { headers: json });
     expect(response.status).toBe(401);
     expect(await errorCode(response)).toBe('porter/unauthenticated');
   });
 
   it('answers 403 JSON to a signed-in student', async () => {
-    const response = await (await signedIn('student')).fetch(`${stack.appUrl}/admin/reports`, { headers: json });
+    const response = await (await signedIn('student')).fetch(`${stack.appUrl}/api/admin/reports`, { headers: json });
     expect(response.status).toBe(403);
     expect(await errorCode(response)).toBe('porter/forbidden');
   });
 
   it('serves the reports to staff and to admins, never cached', async () => {
     for (const handle of ['staff', 'admin'] as const) {
-      const response = await (await signedIn(handle)).fetch(`${stack.appUrl}/admin/reports`, { headers: json });
+      const response = await (await signedIn(handle)).fetch(`${stack.appUrl}/api/admin/reports`, { headers: json });
       expect(response.status).toBe(200);
       expect(response.headers.get('cache-control')).toBe('no-store');
       expect(((await response.json()) as AdminReport).days).toHaveLength(14);
@@ -121,6 +121,40 @@ describe('the session admin API', () => {
   it('answers 400 JSON to an absurd user id', async () => {
     const admin = await signedIn('admin');
     const response = await admin.fetch(sessionsUrl('x'.repeat(300)), { headers: json });
+    expect(response.status).toBe(400);
+    expect(await errorCode(response)).toBe('porter/bad_request');
+  });
+});
+
+describe('finding people (GET /api/admin/users?q=)', () => {
+  const search = async (browser: Browser, q: string) => browser.fetch(`${stack.appUrl}/api/admin/users?q=${encodeURIComponent(q)}`, { headers: json });
+  const found = async (browser: Browser, q: string) => ((await (await search(browser, q)).json()) as PeopleSearchResponse).people;
+
+  it('finds a person with live sessions by email, name or a word of the name, any case, with their session count', async () => {
+    await signedIn('student');
+    const admin = await signedIn('admin');
+    for (const q of ['chiamaka.okonkwo@', 'Chiamaka', 'OKON', 'chiamaka okonkwo']) {
+      const people = await found(admin, q);
+      const student = people.find((person) => person.sub === sub('student'));
+      expect(student, q).toMatchObject({ name: 'Chiamaka Okonkwo', email: 'chiamaka.okonkwo@students.campus.example', role: 'student' });
+      expect(student?.sessions).toBeGreaterThanOrEqual(1);
+    }
+    expect(await found(admin, 'zzz-nobody')).toEqual([]);
+    expect(await found(admin, '   ')).toEqual([]);
+  });
+
+  it('leaves out people whose sessions have all ended', async () => {
+    const admin = await signedIn('admin');
+    await signedIn('staff');
+    expect((await found(admin, 'ibrahim')).map((person) => person.sub)).toContain(sub('staff'));
+    await revoke(admin, sub('staff'));
+    expect((await found(admin, 'ibrahim')).map((person) => person.sub)).not.toContain(sub('staff'));
+  });
+
+  it('is for admins only, and refuses an absurd query', async () => {
+    expect((await search(await signedIn('staff'), 'chiamaka')).status).toBe(403);
+    expect((await search(new Browser(), 'chiamaka')).status).toBe(401);
+    const response = await search(await signedIn('admin'), 'x'.repeat(101));
     expect(response.status).toBe(400);
     expect(await errorCode(response)).toBe('porter/bad_request');
   });

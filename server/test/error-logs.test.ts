@@ -40,11 +40,11 @@ const app = (path: string) => `${stack.appUrl}${path}`;
 
 describe('logs of refused requests', () => {
   it.each([
-    ['an anonymous admin read', () => fetch(app('/admin/reports'), { headers: { accept: 'application/json' } }), 401, 'porter/unauthenticated'],
+    ['an anonymous admin read', () => fetch(app('/api/admin/reports'), { headers: { accept: 'application/json' } }), 401, 'porter/unauthenticated'],
     ['a sign-out without the CSRF header', () => fetch(app('/auth/logout'), { method: 'POST' }), 403, 'porter/csrf_required'],
     ['a callback with no state', () => fetch(app('/auth/callback?code=x'), { headers: { accept: 'application/json' } }), 400, 'porter/invalid_state'],
     ['a bad back-channel logout token', () => fetch(app('/auth/backchannel-logout'), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'logout_token=junk' }), 400, 'porter/invalid_logout_token'],
-    ['a URL that is not percent-encoded properly', () => fetch(app('/admin/users/%ZZ/sessions'), { headers: { accept: 'application/json' } }), 400, 'porter/bad_request'],
+    ['a URL that is not percent-encoded properly', () => fetch(app('/api/admin/users/%ZZ/sessions'), { headers: { accept: 'application/json' } }), 400, 'porter/bad_request'],
   ])('logs %s as one debug line with its code and no stack', async (_label, request, status, code) => {
     const { status: answered, logged } = await logOf(request);
     expect(answered).toBe(status);
@@ -72,7 +72,7 @@ describe('logs of refused requests', () => {
 
 describe('a URL that cannot be percent-decoded', () => {
   it('answers 400 porter/bad_request saying the URL is malformed, not the body', async () => {
-    const response = await fetch(app('/admin/users/%ZZ/sessions'), { headers: { accept: 'application/json' } });
+    const response = await fetch(app('/api/admin/users/%ZZ/sessions'), { headers: { accept: 'application/json' } });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('porter/bad_request');

@@ -54,6 +54,17 @@ describe.each(stores)('the %s store', (_name, open) => {
     expect(await kv.get(k)).toBeNull();
   });
 
+  it('finds members of a one-score sorted set by prefix and after a member, in byte order', async () => {
+    const k = key('lex');
+    for (const member of ['ada\u0000s1', 'adaeze\u0000s2', 'bola\u0000s3', 'ad\u0000s4', 'émile\u0000s5']) await kv.zAdd(k, 0, member, 10_000);
+    expect(await kv.zRangeByLex(k, { prefix: 'ada' }, 10)).toEqual(['ada\u0000s1', 'adaeze\u0000s2']);
+    expect(await kv.zRangeByLex(k, { prefix: 'ad' }, 2)).toEqual(['ad\u0000s4', 'ada\u0000s1']);
+    expect(await kv.zRangeByLex(k, { prefix: 'é' }, 10)).toEqual(['émile\u0000s5']);
+    expect(await kv.zRangeByLex(k, { prefix: 'z' }, 10)).toEqual([]);
+    expect(await kv.zRangeByLex(k, { after: '' }, 2)).toEqual(['ad\u0000s4', 'ada\u0000s1']);
+    expect(await kv.zRangeByLex(k, { after: 'adaeze\u0000s2' }, 10)).toEqual(['bola\u0000s3', 'émile\u0000s5']);
+  });
+
   it('keeps sorted set members in score order and removes them by member and by score', async () => {
     const k = key('z');
     await kv.zAdd(k, 30, 'c', 10_000);

@@ -16,7 +16,7 @@ const app = (path: string) => `${stack.appUrl}${path}`;
 
 const signedIn = (handle: AccountHandle) => signedInBrowser(stack, handle);
 
-describe('GET /admin/reports', () => {
+describe('GET /api/admin/reports', () => {
   it('counts what happened today, who is signed in now, and the latest changes', async () => {
     // Interactive sign-ins: a student, a staff member, later an admin.
     const student = await signedIn('student');
@@ -33,9 +33,9 @@ describe('GET /admin/reports', () => {
     // A role change from Campus One, and an admin revoking the student.
     await deliverWebhook(app('/webhooks/campus-one'), SECRET, webhookEvent('user.role_changed', { user_id: sub('staff'), previous_role: 'staff', new_role: 'mentor' }));
     const admin = await signedIn('admin');
-    await admin.fetch(app(`/admin/users/${sub('student')}/sessions`), { method: 'DELETE', headers: { 'x-csrf': '1' } });
+    await admin.fetch(app(`/api/admin/users/${sub('student')}/sessions`), { method: 'DELETE', headers: { 'x-csrf': '1' } });
 
-    const response = await admin.fetch(app('/admin/reports'), { headers: { accept: 'application/json' } });
+    const response = await admin.fetch(app('/api/admin/reports'), { headers: { accept: 'application/json' } });
     expect(response.status).toBe(200);
     const report = (await response.json()) as AdminReport;
 
@@ -87,7 +87,7 @@ describe('GET /admin/reports', () => {
       clock.offsetMs = 20 * HOUR;
       expect((await admin.fetch(app('/auth/me'))).status).toBe(200);
       clock.offsetMs = 30 * HOUR;
-      const report = (await (await admin.fetch(app('/admin/reports'), { headers: { accept: 'application/json' } })).json()) as AdminReport;
+      const report = (await (await admin.fetch(app('/api/admin/reports'), { headers: { accept: 'application/json' } })).json()) as AdminReport;
       expect(report.activeSessions).toEqual({ total: 1, byRole: { admin: 1 } });
     } finally {
       clock.offsetMs = 0;

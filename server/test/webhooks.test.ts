@@ -113,9 +113,9 @@ describe('webhook events', () => {
       expect(body.user).toMatchObject({ role: 'staff', roles: ['staff'] });
     }
     // The role gate follows at once too.
-    expect((await first.fetch(`${origin(B)}/admin/reports`)).status).toBe(200);
+    expect((await first.fetch(`${origin(B)}/api/admin/reports`)).status).toBe(200);
     await send(roleChange('student', 'student', 'staff'));
-    expect((await first.fetch(`${origin(B)}/admin/reports`)).status).toBe(403);
+    expect((await first.fetch(`${origin(B)}/api/admin/reports`)).status).toBe(403);
   });
 
   it.each(['user.deleted', 'user.disconnected', 'session.revoked', 'session.signed_out'])(

@@ -5,7 +5,7 @@ export const NO_ROLE = 'none';
 export const SESSION_ADMIN_ROLES = ['admin'] as const;
 
 /**
- * `GET /admin/reports`, 200 (roles in `REPORT_ROLES`). Times are ISO 8601 strings; days are UTC
+ * `GET /api/admin/reports`, 200 (roles in `REPORT_ROLES`). Times are ISO 8601 strings; days are UTC
  * calendar days. Roles are Campus One's free-form strings, or {@link NO_ROLE}.
  */
 export interface AdminReport {
@@ -53,7 +53,7 @@ export interface SessionChange {
   name: string | null;
   /**
    * `webhook`: a Campus One webhook (see `event`); `backchannel_logout`: OpenID Connect
-   * Back-Channel Logout 1.0; `admin`: `DELETE /admin/users/:sub/sessions` (see `actor`).
+   * Back-Channel Logout 1.0; `admin`: `DELETE /api/admin/users/:sub/sessions` (see `actor`).
    */
   source: 'webhook' | 'backchannel_logout' | 'admin';
   /** The webhook's event name, such as `user.deleted`; `null` for other sources. */
@@ -67,7 +67,7 @@ export interface SessionChange {
   sessions: number;
 }
 
-/** One live session in `GET /admin/users/:sub/sessions`. Never a token, never the session id. */
+/** One live session in `GET /api/admin/users/:sub/sessions`. Never a token, never the session id. */
 export interface SessionSummary {
   role: string | null;
   createdAt: string;
@@ -79,15 +79,29 @@ export interface SessionSummary {
   absoluteExpiresAt: string;
 }
 
-/** `GET /admin/users/:sub/sessions`, 200 (role `admin`): newest first. */
+/** `GET /api/admin/users/:sub/sessions`, 200 (role `admin`): newest first. */
 export interface UserSessionsResponse {
   sub: string;
   sessions: SessionSummary[];
 }
 
-/** `DELETE /admin/users/:sub/sessions`, 200 (role `admin`, header `X-CSRF: 1`). */
+/** `DELETE /api/admin/users/:sub/sessions`, 200 (role `admin`, header `X-CSRF: 1`). */
 export interface RevokeSessionsResponse {
   ok: true;
   /** How many live sessions ended. */
   revoked: number;
+}
+
+/** Someone who signed in recently, as the admins' people search finds them. */
+export interface Person {
+  /** The identity provider's subject identifier. */
+  sub: string;
+  name: string;
+  email: string | null;
+  role: string | null;
+}
+
+/** `GET /api/admin/users?q=`, 200 (role `admin`): people with live sessions whose name or email begins with `q`. */
+export interface PeopleSearchResponse {
+  people: Array<Person & { sessions: number }>;
 }

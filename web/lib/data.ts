@@ -89,9 +89,9 @@ async function bffRead<T>(path: string, returnTo: string, parse: (body: unknown)
   }
 }
 
-/** `GET /admin/reports` as the visitor (reports may take longer to build than a lookup). */
+/** `GET /api/admin/reports` as the visitor (reports may take longer to build than a lookup). */
 export function getAdminReport(returnTo: string): Promise<BffRead<AdminReport>> {
-  return bffRead('/admin/reports', returnTo, parseReport, 5);
+  return bffRead('/api/admin/reports', returnTo, parseReport, 5);
 }
 
 /** `GET /auth/sessions`: the visitor's own live sessions ("your devices"). */

@@ -55,6 +55,7 @@ export class PipelineKv implements Kv {
   exists = unsupported;
   zRem = unsupported;
   zRangeFrom = unsupported;
+  zRangeByLex = unsupported;
   zCount = unsupported;
   zRaise = unsupported;
   hGetAll = unsupported;

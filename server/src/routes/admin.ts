@@ -5,6 +5,7 @@ import {
   REPORT_ROLES,
   SESSION_ADMIN_ROLES,
   type AdminReport,
+  type PeopleSearchResponse,
   type RevokeSessionsResponse,
   type SessionSummary,
   type UserSessionsResponse,
@@ -26,6 +27,10 @@ export interface AdminRouterDeps {
   log: Logger;
 }
 
+const MAX_QUERY_LENGTH = 100;
+/** People a search answers at most: enough to pick from, never a dump of the directory. */
+const SEARCH_LIMIT = 20;
+
 /** Campus One's `sub` is opaque; this bound only keeps absurd input out of Redis keys. */
 const MAX_SUB_LENGTH = 255;
 
@@ -37,6 +42,13 @@ export function adminRouter(deps: AdminRouterDeps): Router {
 
   router.get('/reports', requireRole(...REPORT_ROLES), async (_req, res) => {
     const body: AdminReport = await authEvents.report();
+    res.json(body);
+  });
+
+  router.get('/users', requireRole(...SESSION_ADMIN_ROLES), async (req, res) => {
+    const query = typeof req.query.q === 'string' ? req.query.q : '';
+    if (query.length > MAX_QUERY_LENGTH) throw new AppError(400, ErrorCode.BadRequest, `The search may be at most ${MAX_QUERY_LENGTH} characters.`);
+    const body: PeopleSearchResponse = { people: await sessions.searchPeople(query, SEARCH_LIMIT) };
     res.json(body);
   });
 

@@ -1,12 +1,13 @@
 import type { Request } from 'express';
 import type { SessionData } from 'express-session';
-import type { SignInMethod, User } from '@porter/shared';
+import type { Person, SignInMethod, User } from '@porter/shared';
 import type { Config } from '../config.js';
 import type { Sealer } from '../crypto/sealer.js';
 import type { Kv } from '../store/kv.js';
 import type { Keys } from '../store/keys.js';
 import { sessionTimes, signedIn, type StoredTokens } from './data.js';
 import { hasExpired } from './lifetime.js';
+import { PeopleDirectory } from './people.js';
 import { RoleCounts } from './role-counts.js';
 
 export interface NewSession {
@@ -52,6 +53,7 @@ interface RoleMove {
  */
 export class Sessions {
   private readonly roleCounts: RoleCounts;
+  private readonly people: PeopleDirectory;
 
   constructor(
     private readonly config: Config,
@@ -61,6 +63,7 @@ export class Sessions {
     private readonly now: () => number,
   ) {
     this.roleCounts = new RoleCounts(kv, keys, config.session.absoluteTimeoutMs, now);
+    this.people = new PeopleDirectory(kv, keys, config.session.absoluteTimeoutMs);
   }
 
   /** After a sign-in: a fresh session id (no fixation), the user and sealed tokens stored, indexed. */
@@ -92,6 +95,7 @@ export class Sessions {
     // On Sentinel, a sign-in is acknowledged only once a replica holds it, so a failover cannot lose it.
     try {
       await this.index(req.sessionID, data);
+      await this.people.record(init.user);
       await this.kv.replicated();
     } catch (err) {
       await promisify((done) => req.session.destroy(done)).catch(() => {});
@@ -226,7 +230,20 @@ export class Sessions {
       }),
     );
     const updated = moves.filter((move) => move !== null).length;
+    const newest = sessions[0];
+    if (updated > 0 && newest) await this.people.record(edit(newest.data.user));
     return { sessions: updated, ...aboutUser(sessions) };
+  }
+
+  /**
+   * People with live sessions whose name, a word of it, or email begins with `query`: at most
+   * `limit`, each with how many live sessions they hold. Bounded work whatever the campus size.
+   */
+  async searchPeople(query: string, limit: number): Promise<Array<Person & { sessions: number }>> {
+    const found = await Promise.all(
+      (await this.people.search(query, limit)).map(async (person) => ({ ...person, sessions: (await this.ofUser(person.sub)).length })),
+    );
+    return found.filter((person) => person.sessions > 0);
   }
 
   /** Live sessions now, by the primary role of their user; costs one count per role, however many sessions there are. */

@@ -5,6 +5,12 @@ export interface Keys {
   session(sessionId: string): string;
   /** Sorted set of one user's session ids, scored by when each ends at the latest. */
   userSessions(sub: string): string;
+  /** One person of the people directory (JSON: sub, name, email, role, search terms), alive as long as a session may be. */
+  person(sub: string): string;
+  /** Sorted set, one score, of `<search term>\0<sub>`: the people directory's search index. */
+  peopleTerms(): string;
+  /** The last search-index member the sweep looked at (see `PeopleDirectory`). */
+  peopleSweep(): string;
   /** Sorted set of the session ids that came from one Campus One session (`sid` claim). */
   providerSessions(sid: string): string;
   /** Sorted set of the session ids whose user has this role, scored by when each session ends at the latest (idle or absolute). */
@@ -34,6 +40,9 @@ export function createKeys(prefix: string): Keys {
     sessionPrefix,
     session: (sessionId: string) => sessionPrefix + sessionId,
     userSessions: (sub: string) => `${prefix}user-sessions:${sub}`,
+    person: (sub: string) => `${prefix}person:${sub}`,
+    peopleTerms: () => `${prefix}people-terms`,
+    peopleSweep: () => `${prefix}people-sweep`,
     providerSessions: (sid: string) => `${prefix}sid-sessions:${sid}`,
     liveSessionsOfRole: (role: string) => `${prefix}live-sessions:${role}`,
     liveRoles: () => `${prefix}live-roles`,

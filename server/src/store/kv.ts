@@ -34,6 +34,12 @@ export interface Kv {
    * work one call does stays bounded however many members have expired.
    */
   zRemBelow(key: string, max: number, limit?: number): Promise<void>;
+  /**
+   * Members of a sorted set whose members all have one score, in byte order (Redis
+   * `ZRANGEBYLEX`), at most `limit`: those that begin with `range.prefix`, or those strictly
+   * after `range.after` (`''`: from the first).
+   */
+  zRangeByLex(key: string, range: { prefix: string } | { after: string }, limit: number): Promise<string[]>;
   /** Hash: adds each increment to its field, and keeps the hash alive at least `keyTtlMs`. */
   hIncrBy(key: string, increments: Readonly<Record<string, number>>, keyTtlMs: number): Promise<void>;
   /** Every field of a hash; `{}` when the key is absent. */

@@ -129,6 +129,12 @@ export class MemoryKv implements Kv {
     if (entry.value.size === 0) this.sortedSets.delete(key);
   }
 
+  async zRangeByLex(key: string, range: { prefix: string } | { after: string }, limit: number) {
+    const members = [...(this.live(this.sortedSets, key)?.value.keys() ?? [])].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    const inRange = 'prefix' in range ? (m: string) => m.startsWith(range.prefix) : (m: string) => Buffer.compare(Buffer.from(m), Buffer.from(range.after)) > 0;
+    return members.filter(inRange).slice(0, limit);
+  }
+
   async hIncrBy(key: string, increments: Readonly<Record<string, number>>, keyTtlMs: number) {
     const entry = this.live(this.hashes, key) ?? { value: new Map<string, number>(), expiresAt: 0 };
     for (const [field, by] of Object.entries(increments)) entry.value.set(field, (entry.value.get(field) ?? 0) + by);

@@ -248,6 +248,15 @@ export class RedisKv implements Kv {
     else await this.run((c) => c.eval(REMOVE_BELOW_LIMITED, 1, key, String(max), String(limit)));
   }
 
+  zRangeByLex(key: string, range: { prefix: string } | { after: string }, limit: number) {
+    // A 0xFF byte sorts after every byte of UTF-8 text, so [prefix .. prefix+0xFF] is "begins with prefix".
+    const [min, max] =
+      'prefix' in range
+        ? [Buffer.from(`[${range.prefix}`), Buffer.concat([Buffer.from(`[${range.prefix}`), Buffer.from([0xff])])]
+        : [range.after === '' ? '-' : `(${range.after}`, '+'];
+    return this.run((c) => c.zrangebylex(key, min, max, 'LIMIT', 0, limit));
+  }
+
   async hIncrBy(key: string, increments: Readonly<Record<string, number>>, keyTtlMs: number) {
     await this.transactAndKeepAlive(key, keyTtlMs, (t) => {
       for (const [field, by] of Object.entries(increments)) t.hincrby(key, field, by);

@@ -60,18 +60,18 @@ async function expectStoreUnavailable(response: Response) {
 }
 
 describe('a failed session read never ends the session', () => {
-  it('keeps the session when Redis is frozen (SIGSTOP) during /auth/me and /admin/reports', async () => {
+  it('keeps the session when Redis is frozen (SIGSTOP) during /auth/me and /api/admin/reports', async () => {
     const staff = await signedInBrowser(stack, 'staff');
     redis.pause();
     try {
       await expectStoreUnavailable(await staff.fetch(`${origin()}/auth/me`, json));
-      await expectStoreUnavailable(await staff.fetch(`${origin()}/admin/reports`, json));
+      await expectStoreUnavailable(await staff.fetch(`${origin()}/api/admin/reports`, json));
     } finally {
       redis.resume();
     }
     await recovery(staff);
     expect(await redis.command('EXISTS', sessionKey(staff))).toBe(1);
-    expect((await staff.fetch(`${origin()}/admin/reports`, json)).status).toBe(200);
+    expect((await staff.fetch(`${origin()}/api/admin/reports`, json)).status).toBe(200);
   });
 
   it('keeps the session when Redis refuses the read but would accept a delete (an ACL without GET)', async () => {
@@ -80,7 +80,7 @@ describe('a failed session read never ends the session', () => {
     await redis.command('ACL', 'SETUSER', 'default', '-get');
     try {
       await expectStoreUnavailable(await staff.fetch(`${origin()}/auth/me`, json));
-      await expectStoreUnavailable(await staff.fetch(`${origin()}/admin/reports`, json));
+      await expectStoreUnavailable(await staff.fetch(`${origin()}/api/admin/reports`, json));
       await expectStoreUnavailable(await staff.fetch(`${origin()}/auth/login`, json));
     } finally {
       await redis.command('ACL', 'SETUSER', 'default', '+get');
@@ -199,7 +199,7 @@ describe('every route while Redis hangs', () => {
       const routes: Array<[string, () => Promise<Response>]> = [
         ['/auth/me', () => staff.fetch(`${origin()}/auth/me`, cookie)],
         ['/auth/login', () => staff.fetch(`${origin()}/auth/login`, cookie)],
-        ['/admin/reports', () => staff.fetch(`${origin()}/admin/reports`, cookie)],
+        ['/api/admin/reports', () => staff.fetch(`${origin()}/api/admin/reports`, cookie)],
         ['/readyz', () => staff.fetch(`${origin()}/readyz`, cookie)],
         [
           '/webhooks/campus-one',

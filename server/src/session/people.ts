@@ -1,0 +1,93 @@
+import type { Person, User } from '@porter/shared';
+import type { Kv } from '../store/kv.js';
+import type { Keys } from '../store/keys.js';
+
+/** Index entries a sign-in sweeps: more than a sign-in adds, so stale entries never pile up. */
+const SWEEP_PER_RECORD = 8;
+/** Index entries a search reads at most, whatever the query. */
+const SEARCH_SCAN = 50;
+const SEPARATOR = '\u0000';
+
+interface StoredPerson extends Person {
+  terms: string[];
+}
+
+/**
+ * The people directory: who has signed in within a session's lifetime, searchable by name or
+ * email prefix for the admins' `/admin/users` page, without scanning sessions. Each person is a
+ * key that expires with the longest session they may hold; the search index is a one-score
+ * sorted set of `<term>\0<sub>` (terms: the email, the full name and each word of it, lower
+ * case), read with ZRANGEBYLEX. Index entries of people whose key expired are removed by a
+ * sweep that moves a few entries further at each sign-in and by the searches that meet them,
+ * so the index stays the size of the directory and every call does bounded work.
+ */
+export class PeopleDirectory {
+  constructor(
+    private readonly kv: Kv,
+    private readonly keys: Keys,
+    /** How long a person stays without signing in again: the absolute session lifetime, ms. */
+    private readonly lifetimeMs: number,
+  ) {}
+
+  /** At sign-in, and when the identity provider changes a user's name, email or role. */
+  async record(user: User): Promise<void> {
+    const previous = await this.read(user.sub);
+    const person: StoredPerson = { sub: user.sub, name: user.name, email: user.email, role: user.role, terms: searchTerms(user) };
+    await this.kv.set(this.keys.person(user.sub), JSON.stringify(person), this.lifetimeMs);
+    for (const term of previous?.terms ?? []) {
+      if (!person.terms.includes(term)) await this.kv.zRem(this.keys.peopleTerms(), member(term, user.sub));
+    }
+    for (const term of person.terms) await this.kv.zAdd(this.keys.peopleTerms(), 0, member(term, user.sub), this.lifetimeMs);
+    await this.sweep();
+  }
+
+  /**
+   * Up to `limit` people whose email, name or a word of their name begins with `query` (case
+   * does not matter). An empty or blank query finds nobody.
+   */
+  async search(query: string, limit: number): Promise<Person[]> {
+    const prefix = query.trim().toLowerCase();
+    if (!prefix) return [];
+    const found = new Map<string, Person>();
+    for (const entry of await this.kv.zRangeByLex(this.keys.peopleTerms(), { prefix }, SEARCH_SCAN)) {
+      const sub = subOf(entry);
+      if (found.has(sub)) continue;
+      const person = await this.read(sub);
+      if (!person) await this.kv.zRem(this.keys.peopleTerms(), entry);
+      else found.set(sub, { sub, name: person.name, email: person.email, role: person.role });
+      if (found.size === limit) break;
+    }
+    return [...found.values()];
+  }
+
+  private async read(sub: string): Promise<StoredPerson | null> {
+    const stored = await this.kv.get(this.keys.person(sub));
+    return stored === null ? null : (JSON.parse(stored) as StoredPerson);
+  }
+
+  /** Looks at the next few index entries after the last one looked at, dropping those whose person is gone. */
+  private async sweep(): Promise<void> {
+    const after = (await this.kv.get(this.keys.peopleSweep())) ?? '';
+    const entries = await this.kv.zRangeByLex(this.keys.peopleTerms(), { after }, SWEEP_PER_RECORD);
+    for (const entry of entries) {
+      if (!(await this.kv.exists(this.keys.person(subOf(entry))))) await this.kv.zRem(this.keys.peopleTerms(), entry);
+    }
+    // At the end of the index, start again from the first entry.
+    await this.kv.set(this.keys.peopleSweep(), entries.length < SWEEP_PER_RECORD ? '' : (entries.at(-1) ?? ''), this.lifetimeMs);
+  }
+}
+
+/** What a search may begin with: the email, the whole name, and each word of the name; lower case. */
+export function searchTerms(user: Pick<User, 'name' | 'email'>): string[] {
+  const name = user.name.trim().toLowerCase();
+  const words = name.split(/\s+/).filter((word) => word.length > 1);
+  return [...new Set([user.email?.trim().toLowerCase(), name, ...words].filter((term): term is string => Boolean(term)))];
+}
+
+function member(term: string, sub: string): string {
+  return `${term}${SEPARATOR}${sub}`;
+}
+
+function subOf(entry: string): string {
+  return entry.slice(entry.lastIndexOf(SEPARATOR) + 1);
+}
