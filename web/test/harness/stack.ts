@@ -84,6 +84,8 @@ interface CampusOneInfo {
   issuer: string;
   discoveryUrl: string;
   accounts: Account[];
+  /** The dev campus API, behind the BFF's `/api/campus`. */
+  campusApiUrl: string;
 }
 
 /** Starts the whole stack with the server on `serverPort`, the port the web app was built for. */
@@ -144,6 +146,7 @@ export async function startStack(options: { serverPort: number }): Promise<Stack
         CAMPUS_ONE_CLIENT_SECRET: client.clientSecret,
         SESSION_SECRET: randomBytes(32).toString('base64url'),
         REDIS_URL: redis.url,
+        PORTER_API_ROUTES: `/api/campus=${provider.campusApiUrl}`,
         LOG_LEVEL: 'warn',
       },
     });

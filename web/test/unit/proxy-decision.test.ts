@@ -57,6 +57,19 @@ describe('decide: paths the proxy leaves alone', () => {
     },
   );
 
+  // The API proxy answers 401 JSON itself: a fetch must never get a redirect to sign in.
+  it.each(['/api/campus/me/courses', '/API/Campus/me/courses', '/api'])(
+    'forwards the API call %s, even as a page navigation with an ended or no session',
+    (path) => {
+      for (const method of ['GET', 'POST']) {
+        const navigation = request(path, { method });
+        expect(decide(navigation)).toEqual({ type: 'forward' });
+        expect(decide(navigation, ANONYMOUS)).toEqual({ type: 'forward' });
+        expect(decide(request(path, { method, cookie: 'porter.sid=ended' }), ANONYMOUS)).toEqual({ type: 'forward' });
+      }
+    },
+  );
+
   it.each(['/_next/static/chunks/app.js', '/_next/image?url=x', '/_next/data/build/index.json', '/favicon.ico', '/robots.txt', '/icon.svg', '/admin/logo.png'])(
     'lets Next serve %s without a lookup',
     (path) => {

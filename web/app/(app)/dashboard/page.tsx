@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { requireSession } from '@/lib/data';
 import { formatDateTime, formatRelative } from '@/lib/format';
 import { pathWithQuery } from '@/lib/proxy-decision';
+import { CourseList } from '@/app/_components/course-list';
 import { RoleList, StudentFacts, isStudent } from '@/app/_components/profile';
 import { UnavailableView } from '@/app/_components/status-views';
 
@@ -51,6 +52,12 @@ export default async function DashboardPage({ searchParams }: PageProps<'/dashbo
           <section className="card card--wide" aria-labelledby="studies">
             <h2 id="studies">Studies</h2>
             <StudentFacts user={user} detailed />
+          </section>
+        )}
+        {isStudent(user) && (
+          <section className="card card--wide" aria-labelledby="courses">
+            <h2 id="courses">Courses</h2>
+            <CourseList />
           </section>
         )}
         <section className="card card--wide" aria-labelledby="session">
