@@ -8,6 +8,8 @@ import { LOCK_TTL_MS, type TokenRefresher } from './token-refresh.js';
 
 /** How often a request waiting for another's refresh reads the session again, in ms. */
 const WAIT_POLL_MS = 25;
+/** Access tokens kept opened, by their session's sealed tokens: the most recently opened sessions. */
+const OPENED_ENTRIES = 1000;
 
 const unauthenticated = () => new AppError(401, ErrorCode.Unauthenticated, 'Not signed in.');
 const providerUnavailable = () =>
@@ -20,6 +22,13 @@ const providerUnavailable = () =>
  * waits for it, reading the session every {@link WAIT_POLL_MS} ms, and uses the new token.
  */
 export class AccessTokens {
+  /**
+   * Unsealing (JWE) costs more than the rest of a proxied request's own work, and every API
+   * call of a session carries the same sealed tokens until a refresh replaces them: so each
+   * sealed value is opened once. Keyed by the sealed value, a refresh's new tokens miss it.
+   */
+  private readonly opened = new Map<string, string>();
+
   constructor(private readonly deps: { sessions: Sessions; refresher: TokenRefresher; now: () => number }) {}
 
   /**
@@ -38,8 +47,14 @@ export class AccessTokens {
       if (outcome === 'busy') await this.awaitOtherRefresh(req);
     }
     if (expired(req, now())) throw providerUnavailable();
+    const sealed = req.session.tokens;
+    if (sealed === undefined) throw unauthenticated();
+    const known = this.opened.get(sealed);
+    if (known !== undefined) return known;
     const tokens = await sessions.tokens(req);
     if (!tokens) throw unauthenticated();
+    if (this.opened.size >= OPENED_ENTRIES) this.opened.delete(this.opened.keys().next().value ?? '');
+    this.opened.set(sealed, tokens.accessToken);
     return tokens.accessToken;
   }
 
