@@ -8,16 +8,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
-import { ensureRedisServer, freePort, startRedis } from '../../scripts/redis.mjs';
+import { freePort } from '../../scripts/redis.mjs';
 import { startCampusOne } from '../dev/campus-one.js';
 import { loadConfig } from '../src/config.js';
 import { measure, type Sample, type Target } from './lib/measure.js';
-import { LOAD_CORE, SERVER_CORE, canPin, pinProcess, spawnNode, stopChild, waitForHttp } from './lib/processes.js';
+import { LOAD_CORE, SERVER_CORE, canPin, spawnNode, stopChild, waitForHttp } from './lib/processes.js';
 import { fixed, markdownTable } from './lib/report.js';
 import { runBench, type Stops } from './lib/script.js';
 import { signIn } from './lib/sign-in.js';
-import { SERVER_DIR, type Server } from './lib/stack.js';
+import { SERVER_DIR, startBenchRedis, type Server } from './lib/stack.js';
 import { summarize, type Samples } from './lib/summary.js';
 
 const { values: args } = parseArgs({
@@ -42,13 +41,7 @@ await runBench(main);
 
 async function main(stops: Stops) {
   const loadAtStart = loadavg()[0]?.toFixed(2);
-  pinProcess(process.pid, LOAD_CORE);
-  ensureRedisServer();
-  const runningRedis = await startRedis(await freePort());
-  stops.push(() => runningRedis.stop());
-  if (runningRedis.pid !== undefined) pinProcess(runningRedis.pid, LOAD_CORE);
-  const redis = new Redis(runningRedis.url);
-  stops.push(async () => redis.disconnect());
+  const { runningRedis, redis } = await startBenchRedis(stops);
 
   const [porterPort, proxyPort, upstreamPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const porterOrigin = `http://127.0.0.1:${porterPort}`;

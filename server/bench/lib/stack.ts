@@ -37,12 +37,8 @@ export interface BenchStack {
   bareNode: Server;
 }
 
-/**
- * Starts Redis, the local Campus One (here, on the load core: it only works during sign-ins)
- * and each server as its own process on the server core. Everything started is registered in
- * `stops`, newest last, so the caller can stop it all by pid even when starting fails halfway.
- */
-export async function startBenchStack(stops: (() => Promise<void>)[], options: { profileDir: string | null }): Promise<BenchStack> {
+/** Pins this script to the load core and starts a Redis there, with a client; both registered in `stops`. */
+export async function startBenchRedis(stops: (() => Promise<void>)[]) {
   pinProcess(process.pid, LOAD_CORE);
   ensureRedisServer();
   const runningRedis = await startRedis(await freePort());
@@ -50,6 +46,16 @@ export async function startBenchStack(stops: (() => Promise<void>)[], options: {
   if (runningRedis.pid !== undefined) pinProcess(runningRedis.pid, LOAD_CORE);
   const redis = new Redis(runningRedis.url);
   stops.push(async () => redis.disconnect());
+  return { runningRedis, redis };
+}
+
+/**
+ * Starts Redis, the local Campus One (here, on the load core: it only works during sign-ins)
+ * and each server as its own process on the server core. Everything started is registered in
+ * `stops`, newest last, so the caller can stop it all by pid even when starting fails halfway.
+ */
+export async function startBenchStack(stops: (() => Promise<void>)[], options: { profileDir: string | null }): Promise<BenchStack> {
+  const { runningRedis, redis } = await startBenchRedis(stops);
   const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? 'unknown';
 
   const [porterPort, eocPort, expressPort, nodePort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
