@@ -21,6 +21,7 @@ import { healthRouter } from './routes/health.js';
 import { ownSessionsRouter } from './routes/own-sessions.js';
 import { webhooksRouter } from './routes/webhooks.js';
 import { createSessionStore, sessionMiddleware } from './session/middleware.js';
+import { keepLiveSessionCookie } from './session/live-cookie.js';
 import { createSessionReader } from './session/reader.js';
 import { createSessionHandles } from './session/handles.js';
 import { Sessions } from './session/sessions.js';
@@ -64,6 +65,8 @@ export function createApp(deps: AppDeps): RequestListener {
   // Campus One calls these, not a browser: no session, and the webhook needs its body untouched.
   app.use('/webhooks', webhooksRouter({ config, sessions, authEvents, deliveries, log, now }));
   app.use('/auth', backchannelLogoutRouter({ logoutTokens, sessions, authEvents, log }));
+  const reader = createSessionReader(config, kv, keys);
+  app.use(keepLiveSessionCookie({ config, reader, now }));
   app.use(sessionMiddleware(config, store));
   app.use('/auth/sessions', ownSessionsRouter({ config, sessions, handles: createSessionHandles(config.session.secrets), log }));
   app.use('/auth', authRouter({ config, campusOne, sessions, transactions, refresher, authEvents, kv, keys, log, now }));
@@ -78,5 +81,5 @@ export function createApp(deps: AppDeps): RequestListener {
   );
   app.use(notFound);
   app.use(errorHandler(log));
-  return withMeShortcut(withLoggedFinalErrors(app, log), { config, reader: createSessionReader(config, kv, keys), now });
+  return withMeShortcut(withLoggedFinalErrors(app, log), { config, reader, now });
 }

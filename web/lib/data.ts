@@ -8,7 +8,7 @@ import { signInUrl } from './proxy-decision';
 import { parseReport } from './reports';
 import { parseOwnSessions } from './own-sessions';
 import type { AdminReport } from './reports';
-import { lookupSession, parseCookieHeader, sessionCookieHeader } from './session';
+import { lookupSession, sessionCookieHeader } from './session';
 import type { SessionLookup } from './session';
 
 /*
@@ -19,7 +19,7 @@ import type { SessionLookup } from './session';
 
 // From the raw header, so the value reaches the BFF byte for byte (`cookies()` decodes it).
 async function sessionCookie(): Promise<string | null> {
-  return sessionCookieHeader(parseCookieHeader((await headers()).get('cookie')));
+  return sessionCookieHeader((await headers()).get('cookie'));
 }
 
 /**

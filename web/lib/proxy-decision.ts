@@ -107,9 +107,9 @@ export function decide(facts: RequestFacts, session?: SessionLookup): ProxyDecis
   if (route === 'skip') return NEXT;
 
   const navigation = isPageNavigation(facts);
-  const cookies = parseCookieHeader(facts.headers.get('cookie'));
-  const cookie = sessionCookieHeader(cookies);
-  const marker = cookies.has(ANON_MARKER_COOKIE);
+  const cookieHeader = facts.headers.get('cookie');
+  const cookie = sessionCookieHeader(cookieHeader);
+  const marker = parseCookieHeader(cookieHeader).has(ANON_MARKER_COOKIE);
   const returnTo = `${facts.pathname}${facts.search}`;
 
   if (session === undefined) {

@@ -27,17 +27,25 @@ export function parseCookieHeader(header: string | null): ReadonlyMap<string, st
 }
 
 /**
- * The `Cookie` header to forward to the BFF: the session cookie alone, under either name, or
- * `null` when the visitor has none.
+ * The `Cookie` header to forward to the BFF: every session cookie of `header`, under either
+ * name and in the browser's order, or `null` when the visitor has none.
  *
- * Both names count. The BFF picks `__Host-porter.sid` or `porter.sid` from its own `APP_URL`;
- * behind a TLS-terminating load balancer this app cannot tell which one the BFF chose, and
- * looking for the wrong one would send a signed-in visitor to sign-in on every page view (a
- * redirect loop). Only the session cookie leaves the app: the BFF needs nothing else.
+ * Every one counts, not only the first: a browser may hold a stale session cookie on a longer
+ * path (an older deployment, another app on the host), which it sends first; the BFF picks the
+ * one that names a live session. Forwarding only the first would send a signed-in visitor to
+ * sign in on every page view, a redirect loop.
+ *
+ * Both names count too. The BFF picks `__Host-porter.sid` or `porter.sid` from its own `APP_URL`;
+ * behind a TLS-terminating load balancer this app cannot tell which one the BFF chose. Only
+ * session cookies leave the app: the BFF needs nothing else.
  */
-export function sessionCookieHeader(cookies: ReadonlyMap<string, string>): string | null {
+export function sessionCookieHeader(header: string | null): string | null {
   const pairs: string[] = [];
-  for (const [name, value] of cookies) {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    const value = part.slice(eq + 1).trim();
     if (SESSION_COOKIE_NAMES.has(name) && value !== '') pairs.push(`${name}=${value}`);
   }
   return pairs.length > 0 ? pairs.join('; ') : null;

@@ -26,8 +26,10 @@ export function withMeShortcut(app: RequestListener, deps: { config: Config; rea
   return (req, res) => {
     if (req.method !== 'GET' || req.url !== ME_URL) return void app(req, res);
     // A missing or forged cookie is refused here, before the store is asked.
-    const id = reader.idFrom(req.headers.cookie);
-    if (id === null) return answer(res, UNAUTHENTICATED);
+    const [id, ...others] = reader.idsFrom(req.headers.cookie);
+    if (id === undefined) return answer(res, UNAUTHENTICATED);
+    // Several signed session cookies (a stale one beside the live one): Express picks the live one.
+    if (others.length > 0) return void app(req, res);
     const read = reader.read(id);
     answerFromStore(read, now(), config.session).then(
       (answered) => (answered ? answer(res, answered) : toExpress(app, reader, req, res, id, read)),

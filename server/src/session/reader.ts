@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import { parse as parseCookies } from 'cookie';
 import { unsign } from 'cookie-signature';
 import type { Config } from '../config.js';
 import type { Kv } from '../store/kv.js';
@@ -16,8 +15,14 @@ const SIGNED_PREFIX = 's:';
  * writes: sign-in, touch, refresh and sign-out stay with express-session.
  */
 export interface SessionReader {
-  /** The session id of a correctly signed cookie; `null` when it is missing, unsigned or forged. */
-  idFrom(cookieHeader: string | undefined): string | null;
+  /**
+   * The session ids of every correctly signed cookie with the session's name, in the order the
+   * header lists them, without repeats; unsigned and forged ones are left out. A browser may hold
+   * several (a stale one on a longer path comes first, RFC 6265 §5.4): see `live-cookie.ts`.
+   */
+  idsFrom(cookieHeader: string | undefined): string[];
+  /** The session id of one cookie value (as decoded from the header); `null` when unsigned or forged. */
+  idOf(value: string): string | null;
   /** The stored session, as the store holds it (JSON), or `null` when it has none under that id. */
   read(id: string): Promise<string | null>;
   /**
@@ -28,21 +33,58 @@ export interface SessionReader {
   handOver(req: IncomingMessage, id: string, read: Promise<string | null>): void;
 }
 
+/** One `name=value` of a `Cookie` header, as written (`pair`) and with its value percent-decoded as the `cookie` package does. */
+export interface CookiePair {
+  pair: string;
+  name: string;
+  value: string;
+}
+
+/** Every pair of a `Cookie` header in order, duplicates included (the `cookie` package keeps only the first of a name). */
+export function cookiePairs(cookieHeader: string): CookiePair[] {
+  const pairs: CookiePair[] = [];
+  for (const part of cookieHeader.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    let value = part.slice(eq + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
+    pairs.push({ pair: part.trim(), name: part.slice(0, eq).trim(), value: decodeCookieValue(value) });
+  }
+  return pairs;
+}
+
+function decodeCookieValue(value: string): string {
+  if (!value.includes('%')) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
 export function createSessionReader(config: Config, kv: Kv, keys: Keys): SessionReader {
   const { cookieName, secrets } = config.session;
+  const idOf = (value: string): string | null => {
+    if (!value.startsWith(SIGNED_PREFIX)) return null;
+    const signed = value.slice(SIGNED_PREFIX.length);
+    for (const secret of secrets) {
+      const id = unsign(signed, secret);
+      if (id !== false) return id;
+    }
+    return null;
+  };
   return Object.freeze({
-    idFrom(cookieHeader: string | undefined) {
+    idsFrom(cookieHeader: string | undefined) {
       // Most anonymous requests carry no session cookie at all: skip parsing the header then.
-      if (!cookieHeader?.includes(cookieName)) return null;
-      const raw = parseCookies(cookieHeader)[cookieName];
-      if (!raw?.startsWith(SIGNED_PREFIX)) return null;
-      const signed = raw.slice(SIGNED_PREFIX.length);
-      for (const secret of secrets) {
-        const id = unsign(signed, secret);
-        if (id !== false) return id;
+      if (!cookieHeader?.includes(cookieName)) return [];
+      const ids = new Set<string>();
+      for (const { name, value } of cookiePairs(cookieHeader)) {
+        const id = name === cookieName ? idOf(value) : null;
+        if (id !== null) ids.add(id);
       }
-      return null;
+      return [...ids];
     },
+    idOf,
     read(id: string) {
       return kv.get(keys.session(id));
     },

@@ -120,6 +120,13 @@ describe('decide: no session cookie', () => {
     expect(decide(request('/admin/reports', { cookie: 'c1_anon=1' }))).toEqual({ type: 'lookup', cookie: null });
   });
 
+  it('asks the BFF with every session cookie when a stale one comes first (issue 10, fault 2)', () => {
+    expect(decide(request('/dashboard', { cookie: 'porter.sid=stale; porter.sid=s%3Alive.sig' }))).toEqual({
+      type: 'lookup',
+      cookie: 'porter.sid=stale; porter.sid=s%3Alive.sig',
+    });
+  });
+
   it('sends the session cookie alone to the BFF, under either name', () => {
     expect(decide(request('/dashboard', { cookie: 'theme=dark; porter.sid=s%3Aabc.sig; other=1' }))).toEqual({
       type: 'lookup',

@@ -52,10 +52,17 @@ describe('session cookies', () => {
   });
 
   it('finds no session cookie in an empty, absent or unrelated header', () => {
-    expect(sessionCookieHeader(parseCookieHeader(null))).toBeNull();
-    expect(sessionCookieHeader(parseCookieHeader(''))).toBeNull();
-    expect(sessionCookieHeader(parseCookieHeader('c1_anon=1; theme=dark'))).toBeNull();
-    expect(sessionCookieHeader(parseCookieHeader('porter.sid='))).toBeNull();
+    expect(sessionCookieHeader(null)).toBeNull();
+    expect(sessionCookieHeader('')).toBeNull();
+    expect(sessionCookieHeader('c1_anon=1; theme=dark')).toBeNull();
+    expect(sessionCookieHeader('porter.sid=')).toBeNull();
+  });
+
+  // Issue 10, fault 2: a stale cookie sent first must not hide the live one from the BFF.
+  it('forwards every session cookie, duplicates included, in order and byte for byte, and nothing else', () => {
+    expect(sessionCookieHeader('porter.sid=stale; theme=dark; porter.sid=s%3Alive.sig; __Host-porter.sid=other')).toBe(
+      'porter.sid=stale; porter.sid=s%3Alive.sig; __Host-porter.sid=other',
+    );
   });
 });
 
