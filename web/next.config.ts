@@ -15,6 +15,19 @@ import { parseConfig } from './lib/config';
 // reaches the app through proxy.ts (see lib/config.ts).
 const { bffUrl } = parseConfig(process.env);
 
+/**
+ * Sent with every page. The CSP forbids framing (clickjacking), plugins and a `<base>` that would
+ * redirect relative URLs; it leaves scripts and styles alone, since Next's own inline scripts
+ * would need a nonce on every response (and so dynamic rendering of every page) to be listed.
+ * `same-origin`: a page's URL, query included, never reaches Campus One or another site in a Referer.
+ */
+const PAGE_SECURITY_HEADERS = [
+  { key: 'Content-Security-Policy', value: "frame-ancestors 'none'; base-uri 'self'; object-src 'none'" },
+  { key: 'X-Frame-Options', value: 'DENY' },
+  { key: 'X-Content-Type-Options', value: 'nosniff' },
+  { key: 'Referrer-Policy', value: 'same-origin' },
+];
+
 const nextConfig: NextConfig = {
   poweredByHeader: false,
   // By default Next hands proxy.ts a URL whose query it rebuilt with URLSearchParams, turning
@@ -28,6 +41,11 @@ const nextConfig: NextConfig = {
   output: 'standalone',
   outputFileTracingRoot: fileURLToPath(new URL('..', import.meta.url)),
   env: { PORTER_BUILT_BFF_URL: bffUrl },
+  async headers() {
+    // The app's own pages; what the BFF answers under /auth, /api and /webhooks keeps its own
+    // (stricter) headers.
+    return [{ source: '/:path((?!(?:auth|api|webhooks)(?:/|$)).*)', headers: PAGE_SECURITY_HEADERS }];
+  },
   async rewrites() {
     // The browser sees one origin; the BFF's routes appear under it.
     return ['/auth', '/api', '/webhooks'].map((prefix) => ({

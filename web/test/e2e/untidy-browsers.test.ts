@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { chooseAccount, heading, isSignInPage, launchChromium, newProfile } from '../harness/browser';
+import { SESSION_COOKIE } from '@porter/shared';
+import { chooseAccount, cookie, heading, isSignInPage, launchChromium, newProfile, recordDocumentRequests, signIn } from '../harness/browser';
 import { startStack } from '../harness/stack';
 import type { Stack } from '../harness/stack';
 
@@ -46,4 +47,39 @@ describe('the page a visitor was going to', () => {
       expect(await heading(page)).toBe('Dashboard');
     },
   );
+});
+
+describe('a stale session cookie beside the live one', () => {
+  // Fault 2: the stale cookie, sent first, made /dashboard redirect until ERR_TOO_MANY_REDIRECTS.
+  it('shows /dashboard to a signed-in student whose browser also holds a stale session cookie on Path=/dashboard', async () => {
+    const context = await newContext();
+    const page = await signIn(context, stack, stack.account('student'));
+    const live = await cookie(context, SESSION_COOKIE.insecure);
+    const host = new URL(stack.webUrl).hostname;
+    // Left by an older deployment: correctly shaped, signed with a key this one never had.
+    await context.addCookies([{ name: SESSION_COOKIE.insecure, value: 's%3Astale-session-id.c2lnbmF0dXJl', domain: host, path: '/dashboard' }]);
+    const documents = recordDocumentRequests(page);
+
+    const response = await page.goto(`${stack.webUrl}/dashboard`);
+
+    expect(response?.status()).toBe(200);
+    expect(await heading(page)).toBe('Dashboard');
+    expect(documents.urls().map((url) => url.pathname)).toEqual(['/dashboard']);
+    // No new session was minted: the live cookie is the one the browser had.
+    const sessionCookies = (await context.cookies()).filter((c) => c.name === SESSION_COOKIE.insecure);
+    expect(sessionCookies.find((c) => c.path === '/')?.value).toBe(live);
+  });
+});
+
+describe('page headers', () => {
+  it('sends every page with a CSP that forbids framing, nosniff and a same-origin Referrer-Policy, and the page still works', async () => {
+    const page = await (await newContext()).newPage();
+    const response = await page.goto(`${stack.webUrl}/`);
+    const headers = response?.headers() ?? {};
+    expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(headers['content-security-policy']).toContain("object-src 'none'");
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(headers['referrer-policy']).toBe('same-origin');
+    expect(await heading(page)).toBe('Welcome to Porter');
+  });
 });
