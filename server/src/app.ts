@@ -48,7 +48,7 @@ export function createApp(deps: AppDeps): RequestListener {
   const keys = createKeys(config.redis.prefix);
   const store = createSessionStore(config, kv, keys, now);
   const sessions = new Sessions(config, kv, keys, createSealer(config.session.secrets, 'tokens'), now);
-  const transactions = new TransactionCookies(config, createSealer(config.session.secrets, 'transaction'), now);
+  const transactions = new TransactionCookies(config, createSealer(config.session.secrets, 'transaction'), kv, keys, now);
   const refresher = new TokenRefresher({ campusOne, sessions, locks: createLocks(kv), keys, log, now });
   const authEvents = new AuthEvents({ kv, keys, sessions, log, now });
   const deliveries = new Deliveries(kv, keys, config.campusOne.webhookMaxAgeMs);

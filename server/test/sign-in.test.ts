@@ -234,7 +234,7 @@ describe('callback checks', () => {
     const callback = await reachCallback(browser);
     const name = `porter.txn.${callback.searchParams.get('state')}`;
     const value = browser.cookie(name) ?? '';
-    browser.setCookie(name, value.slice(0, -4) + (value.endsWith('AAAA') ? 'BBBB' : 'AAAA'), '/auth/callback');
+    browser.setCookie(name, value.slice(0, -4) + (value.endsWith('AAAA') ? 'BBBB' : 'AAAA'), '/auth');
     await expectRefused(browser, callback, 'porter/invalid_state');
   });
 

@@ -51,7 +51,7 @@ export function authRouter(deps: AuthRouterDeps): Router {
       silent,
       returnTo,
     });
-    await transactions.write(res, transaction);
+    await transactions.write(req, res, transaction);
     res.redirect(url.href);
   });
 

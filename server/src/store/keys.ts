@@ -29,6 +29,8 @@ export interface Keys {
   sessionChanges(): string;
   /** Marks a login transaction's `state` as used, so a callback cannot be replayed. */
   usedState(state: string): string;
+  /** A pending login's `returnTo` too long for its transaction cookie (see `oidc/transaction.ts`). */
+  transactionReturnTo(state: string): string;
   /** Held while one request refreshes a session's tokens. */
   refreshLock(sessionId: string): string;
   health(instance: string): string;
@@ -52,6 +54,7 @@ export function createKeys(prefix: string): Keys {
     reportDay: (date: string) => `${prefix}report-day:${date}`,
     sessionChanges: () => `${prefix}session-changes`,
     usedState: (state: string) => `${prefix}used-state:${state}`,
+    transactionReturnTo: (state: string) => `${prefix}txn-return-to:${state}`,
     refreshLock: (sessionId: string) => `${prefix}refresh-lock:${sessionId}`,
     health: (instance: string) => `${prefix}health:${instance}`,
   });
