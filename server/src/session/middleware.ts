@@ -83,7 +83,13 @@ export function createSessionStore(config: Config, kv: Kv, keys: Keys, now: () =
  */
 export function sessionMiddleware(config: Config, store: RedisStore): RequestHandler {
   const middleware = expressSession(config, store);
+  const { secureCookies } = config.session;
   return (req, res, next) => {
+    // express-session sends a Secure cookie only on a request it believes secure (`req.secure`,
+    // from X-Forwarded-Proto and trust proxy), and otherwise saves the session but silently sends
+    // no cookie. Whether the browser speaks https is APP_URL's to say, not the last hop's: a TLS
+    // proxy that sends no X-Forwarded-Proto must not cost the visitor their sign-in.
+    if (secureCookies) Object.defineProperty(req, 'secure', { value: true });
     readAtHand = earlierReads.get(req);
     try {
       middleware(req, res, (err?: unknown) => {

@@ -38,6 +38,11 @@ export interface StackOptions {
   /** Settings for one instance only, by position, over `env`. */
   instanceEnv?: Array<Record<string, string>>;
   provider?: Omit<StartCampusOneOptions, 'clients'>;
+  /**
+   * APP_URL as a TLS-terminating proxy in front would make it (`https://...`), registered at
+   * Campus One; the servers are still reached over plain http at their own origins.
+   */
+  publicUrl?: string;
   /** `memory`: the in-memory store that development uses without REDIS_URL. */
   store?: 'redis' | 'memory';
   /** A Redis of the test's own (a fault test's process, Sentinel or Cluster) instead of the shared one. */
@@ -59,7 +64,7 @@ function listen(server: Server): Promise<string> {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const listeners = Array.from({ length: options.instances ?? 1 }, () => createServer({ keepAlive: true }));
   const origins = await Promise.all(listeners.map(listen));
-  const appUrl = origins[0] ?? '';
+  const appUrl = options.publicUrl ?? origins[0] ?? '';
   const provider = await startCampusOne({
     ...options.provider,
     clients: [
