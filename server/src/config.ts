@@ -63,6 +63,10 @@ export interface Config {
   };
   readonly trustProxy: string;
   readonly shutdownTimeoutMs: number;
+  /** A client must have sent its request headers within this long, or gets 408 (Node's `headersTimeout`). */
+  readonly headersTimeoutMs: number;
+  /** A client must have sent its whole request within this long, or gets 408 (Node's `requestTimeout`). */
+  readonly requestTimeoutMs: number;
   readonly logLevel: string;
 }
 
@@ -175,6 +179,8 @@ const env = z.object({
   PORTER_API_TIMEOUT_MS: duration(30 * SECOND),
   TRUST_PROXY: z.string().default('loopback, linklocal, uniquelocal'),
   SHUTDOWN_TIMEOUT_MS: duration(10 * SECOND),
+  HEADERS_TIMEOUT_MS: duration(10 * SECOND),
+  REQUEST_TIMEOUT_MS: duration(30 * SECOND),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -246,6 +252,7 @@ export function loadConfig(
     return 'must be https:// in production unless its host is on loopback or listed in PORTER_API_INTERNAL_HOSTS';
   });
   problems.push(...apiRoutes.problems);
+  if (e.HEADERS_TIMEOUT_MS > e.REQUEST_TIMEOUT_MS) problems.push('HEADERS_TIMEOUT_MS must not be longer than REQUEST_TIMEOUT_MS');
   if (problems.length > 0) throw new ConfigError(problems);
 
   const secureCookies = appUrl.startsWith('https://');
@@ -291,6 +298,8 @@ export function loadConfig(
     api: { routes: apiRoutes.routes, timeoutMs: e.PORTER_API_TIMEOUT_MS },
     trustProxy: e.TRUST_PROXY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
   });
 }

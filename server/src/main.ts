@@ -4,6 +4,7 @@ import { ErrorCode } from '@porter/shared';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createGracefulServer } from './http/graceful.js';
+import { serverTimeouts } from './http/server-timeouts.js';
 import { createLogger } from './log.js';
 import { CampusOne } from './oidc/campus-one.js';
 import { createKeys } from './store/keys.js';
@@ -80,7 +81,7 @@ const campusOne = new CampusOne(config.campusOne, log, Date.now);
 campusOne.configuration().catch(() => {});
 
 const app = createApp({ config, kv, campusOne, log, now: Date.now });
-const { server, stop } = createGracefulServer(app);
+const { server, stop } = createGracefulServer(app, serverTimeouts(config));
 server.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo;
   log.info({ url: `http://${config.host}:${port}`, appUrl: config.appUrl }, 'Porter server listening');

@@ -1,4 +1,4 @@
-import { createServer, ServerResponse, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer, ServerResponse, type IncomingMessage, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import { Server as NetServer } from 'node:net';
 
 /**
@@ -22,11 +22,11 @@ export interface GracefulServer {
   stop(timeoutMs: number): Promise<'drained' | 'forced'>;
 }
 
-export function createGracefulServer(listener: RequestListener): GracefulServer {
+export function createGracefulServer(listener: RequestListener, options: ServerOptions = {}): GracefulServer {
   // Its own response class, so that stopping changes only this server's answers; until then it
   // adds nothing to a request's work.
   class Response extends ServerResponse<IncomingMessage> {}
-  const server = createServer({ ServerResponse: Response }, listener);
+  const server = createServer({ ...options, ServerResponse: Response }, listener);
 
   const stop = (timeoutMs: number) =>
     new Promise<'drained' | 'forced'>((resolve) => {
