@@ -2,11 +2,12 @@ import 'server-only';
 import { cache } from 'react';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
-import type { MeResponse, OwnSessionsResponse } from '@porter/shared';
+import type { MeResponse, OwnSessionsResponse, PeopleSearchResponse, UserSessionsResponse } from '@porter/shared';
 import { getConfig } from './config';
 import { signInUrl } from './proxy-decision';
 import { parseReport } from './reports';
 import { parseOwnSessions } from './own-sessions';
+import { parsePeopleSearch, parseUserSessions } from './people';
 import type { AdminReport } from './reports';
 import { lookupSession, sessionCookieHeader } from './session';
 import type { SessionLookup } from './session';
@@ -92,6 +93,16 @@ async function bffRead<T>(path: string, returnTo: string, parse: (body: unknown)
 /** `GET /api/admin/reports` as the visitor (reports may take longer to build than a lookup). */
 export function getAdminReport(returnTo: string): Promise<BffRead<AdminReport>> {
   return bffRead('/api/admin/reports', returnTo, parseReport, 5);
+}
+
+/** `GET /api/admin/users?q=`: people with live sessions whose name or email begins with `query` (admins). */
+export function searchPeople(query: string, returnTo: string): Promise<BffRead<PeopleSearchResponse>> {
+  return bffRead(`/api/admin/users?q=${encodeURIComponent(query)}`, returnTo, parsePeopleSearch);
+}
+
+/** `GET /api/admin/users/:sub/sessions`: one person's live sessions (admins). */
+export function getUserSessions(sub: string, returnTo: string): Promise<BffRead<UserSessionsResponse>> {
+  return bffRead(`/api/admin/users/${encodeURIComponent(sub)}/sessions`, returnTo, parseUserSessions);
 }
 
 /** `GET /auth/sessions`: the visitor's own live sessions ("your devices"). */

@@ -1,4 +1,4 @@
-import { ANON_MARKER_COOKIE, REPORT_ROLES, hasAnyRole, safeReturnTo } from '@porter/shared';
+import { ANON_MARKER_COOKIE, REPORT_ROLES, SESSION_ADMIN_ROLES, hasAnyRole, safeReturnTo } from '@porter/shared';
 import { parseCookieHeader, sessionCookieHeader } from './session';
 import type { SessionLookup } from './session';
 
@@ -43,6 +43,11 @@ const NEXT: ProxyDecision = Object.freeze({ type: 'next' });
 
 function underAny(pathname: string, prefixes: readonly string[]): boolean {
   return prefixes.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
+}
+
+/** Roles an admin page needs: people and their sessions are for admins only, reports for staff too. */
+export function rolesForAdminPath(pathname: string): readonly string[] {
+  return underAny(pathname.toLowerCase(), ['/admin/users']) ? SESSION_ADMIN_ROLES : REPORT_ROLES;
 }
 
 /** Which kind of route a path is. Case-insensitive, so `/Admin` is no way around the role check. */
@@ -122,7 +127,7 @@ export function decide(facts: RequestFacts, session?: SessionLookup): ProxyDecis
 
   switch (session.status) {
     case 'signed-in':
-      if (route === 'admin' && !hasAnyRole(session.me.user, REPORT_ROLES)) {
+      if (route === 'admin' && !hasAnyRole(session.me.user, rolesForAdminPath(facts.pathname))) {
         return { type: 'status', status: 403, name: session.me.user.name };
       }
       return NEXT;

@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { REPORT_ROLES, hasAnyRole } from '@porter/shared';
+import { REPORT_ROLES, SESSION_ADMIN_ROLES, hasAnyRole } from '@porter/shared';
 import type { SessionLookup } from '@/lib/session';
 import { SignOutButton } from './sign-out-button';
 
@@ -37,6 +37,11 @@ export function SiteHeader({ session }: { session: SessionLookup | null }) {
               {me && hasAnyRole(me.user, REPORT_ROLES) && (
                 <li>
                   <Link href="/admin/reports">Reports</Link>
+                </li>
+              )}
+              {me && hasAnyRole(me.user, SESSION_ADMIN_ROLES) && (
+                <li>
+                  <Link href="/admin/users">People</Link>
                 </li>
               )}
             </ul>

@@ -53,3 +53,31 @@ describe('your devices', () => {
     expect(await heading(mine)).toBe('Dashboard');
   });
 });
+
+describe('people, for admins', () => {
+  it('lets an admin find a student by name and end their sessions after confirming; the student is sent to sign in', async () => {
+    const student = await signIn(await newContext(), stack, stack.account('student'));
+    const admin = await signIn(await newContext(), stack, stack.account('admin'));
+    const studentName = stack.account('student').name;
+
+    await admin.goto(`${stack.webUrl}/admin/users`);
+    expect(await heading(admin)).toBe('People');
+    await admin.getByLabel('Name or email begins with').fill(studentName.split(' ')[0] ?? '');
+    await admin.getByRole('button', { name: 'Search' }).click();
+    const found = admin.getByRole('list', { name: 'People found' }).locator('.device', { hasText: studentName });
+    await found.getByRole('link', { name: 'Sessions' }).click();
+    await admin.getByRole('button', { name: 'End all sessions' }).click();
+    await admin.getByRole('button', { name: /^Yes, end/ }).click();
+    await expect.poll(() => admin.getByText('No live session.').count()).toBe(1);
+
+    const visits = recordDocumentRequests(student);
+    await student.goto(`${stack.webUrl}/dashboard`);
+    expect(visits.urls().some((url) => url.pathname === '/auth/login')).toBe(true);
+  });
+
+  it('answers staff at /admin/users with the 403 page, status 403', async () => {
+    const staff = await signIn(await newContext(), stack, stack.account('staff'));
+    const response = await staff.goto(`${stack.webUrl}/admin/users`);
+    expect(response?.status()).toBe(403);
+  });
+});

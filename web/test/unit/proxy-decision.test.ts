@@ -146,6 +146,10 @@ describe('decide: signed in', () => {
     expect(decide(request('/dashboard', { cookie }), signedIn('student'))).toEqual(NEXT);
     expect(decide(request('/admin/reports', { cookie }), signedIn('staff'))).toEqual(NEXT);
     expect(decide(request('/admin/reports', { cookie }), signedIn('admin'))).toEqual(NEXT);
+    // People and their sessions are for admins: staff get the 403 page there.
+    expect(decide(request('/admin/users', { cookie }), signedIn('admin'))).toEqual(NEXT);
+    expect(decide(request('/admin/users', { cookie }), signedIn('staff'))).toMatchObject({ type: 'status', status: 403 });
+    expect(decide(request('/Admin/Users/x', { cookie }), signedIn('staff'))).toMatchObject({ type: 'status', status: 403 });
     // The role may come from `roles` rather than the primary `role`.
     expect(decide(request('/admin/reports', { cookie }), signedIn('lecturer', ['lecturer', 'staff']))).toEqual(NEXT);
   });

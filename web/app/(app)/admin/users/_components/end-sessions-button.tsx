@@ -1,0 +1,58 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { CSRF_HEADER } from '@porter/shared';
+
+/**
+ * "End all sessions" for one person, after a confirmation. Calls the BFF from the browser
+ * (`DELETE /api/admin/users/:sub/sessions`, CSRF header), then re-renders from the server.
+ */
+export function EndSessionsButton({ sub, name, count }: { sub: string; name: string; count: number }) {
+  const router = useRouter();
+  const [state, setState] = useState<'idle' | 'confirming' | 'pending' | 'failed'>('idle');
+
+  async function end() {
+    setState('pending');
+    try {
+      const response = await fetch(`/api/admin/users/${encodeURIComponent(sub)}/sessions`, {
+        method: 'DELETE',
+        headers: { [CSRF_HEADER]: '1', accept: 'application/json' },
+        credentials: 'same-origin',
+        cache: 'no-store',
+      });
+      if (!response.ok) throw new Error(`DELETE sessions answered ${response.status}`);
+      setState('idle');
+      router.refresh();
+    } catch (error) {
+      console.error(error);
+      setState('failed');
+    }
+  }
+
+  if (state === 'confirming') {
+    return (
+      <div className="confirm" role="group" aria-label="Confirm">
+        <p>
+          End {count === 1 ? 'the live session' : `all ${count} live sessions`} of {name}? They will have to sign in again.
+        </p>
+        <button type="button" className="button" onClick={end}>
+          Yes, end {count === 1 ? 'it' : 'them'}
+        </button>{' '}
+        <button type="button" className="button button--quiet" onClick={() => setState('idle')}>
+          Cancel
+        </button>
+      </div>
+    );
+  }
+  return (
+    <>
+      <button type="button" className="button" disabled={state === 'pending'} onClick={() => setState('confirming')}>
+        {state === 'pending' ? 'Ending…' : 'End all sessions'}
+      </button>
+      <p className="sign-out__error" role="status">
+        {state === 'failed' ? 'That did not work. Please try again.' : ''}
+      </p>
+    </>
+  );
+}
