@@ -13,7 +13,7 @@ import { measure, type Sample, type Target } from './lib/measure.js';
 import { canPin } from './lib/processes.js';
 import { fixed, markdownTable, median } from './lib/report.js';
 import { liveIndexShare, sessionBytes } from './lib/session-bytes.js';
-import { cpuPerSignIn, sessionIdOf, signIn } from './lib/sign-in.js';
+import { measureSignIns, sessionIdOf, signIn, type SignInFigures } from './lib/sign-in.js';
 import { runBench, type Stops } from './lib/script.js';
 import { SERVER_DIR, startBenchStack, type BenchStack } from './lib/stack.js';
 import { summarize, type RowSummary, type Samples } from './lib/summary.js';
@@ -21,12 +21,15 @@ import { summarize, type RowSummary, type Samples } from './lib/summary.js';
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
-    rounds: { type: 'string', default: '5' },
-    seconds: { type: 'string', default: '6' },
+    rounds: { type: 'string', default: '4' },
+    seconds: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '64' },
     // Past 128 members the live-session index leaves Redis's compact encoding, as it will in production.
     'sign-ins': { type: 'string', default: '200' },
+    // The 8 a.m. burst: this many browsers signing in at once, for this long, per server.
+    'burst-browsers': { type: 'string', default: '64' },
+    'burst-seconds': { type: 'string', default: '8' },
     profile: { type: 'boolean', default: false },
   },
 });
@@ -35,6 +38,7 @@ const SECONDS = Number(args.seconds);
 const WARMUP_SECONDS = Number(args.warmup);
 const CONNECTIONS = Number(args.connections);
 const SIGN_INS = Number(args['sign-ins']);
+const BURST = { concurrency: Number(args['burst-browsers']), seconds: Number(args['burst-seconds']) };
 const RESULTS_DIR = join(SERVER_DIR, 'bench-results');
 const EQUAL_LOAD_SHARE = 0.8;
 
@@ -77,9 +81,19 @@ async function main(stops: Stops) {
   console.log(`Latency at an equal offered load of ${equalRate} req/s...`);
   const equalLoad = await interleavedRounds([rows.signedIn, rows.bareExpress], stack, equalRate);
 
-  console.log(`Measuring server CPU over ${SIGN_INS} sign-ins each...`);
-  const porterSignIn = await cpuPerSignIn(porter.pid, SIGN_INS, signInAtPorter);
-  const eocSignIn = await cpuPerSignIn(eoc.pid, SIGN_INS, signInAtEoc);
+  console.log(`Measuring server CPU over ${SIGN_INS} sign-ins each, then a burst of ${BURST.concurrency} browsers for ${BURST.seconds} s each...`);
+  const porterSignInTarget = { name: 'Porter', pid: porter.pid, signIn: signInAtPorter };
+  const eocSignInTarget = { name: 'express-openid-connect', pid: eoc.pid, signIn: signInAtEoc };
+  const signIns = await measureSignIns([porterSignInTarget, eocSignInTarget], {
+    count: SIGN_INS,
+    rounds: ROUNDS,
+    concurrency: BURST.concurrency,
+    burstSeconds: BURST.seconds,
+  });
+  const porterSignIns = signIns.get(porterSignInTarget) as SignInFigures;
+  const eocSignIns = signIns.get(eocSignInTarget) as SignInFigures;
+  const porterSignIn = porterSignIns.cpuMicros;
+  const eocSignIn = eocSignIns.cpuMicros;
   const liveIndex = await liveIndexShare(stack.redis, porterConfig.redis.prefix);
   const bytesPerSession = bytes.session + bytes.userIndex + bytes.sidIndex + liveIndex.bytes;
 
@@ -95,6 +109,7 @@ async function main(stops: Stops) {
     touchesAllowed: Math.floor((roundsDoneAt - signedInAt) / porterConfig.session.touchIntervalMs),
     touchIntervalMs: porterConfig.session.touchIntervalMs,
     bytesPerSession,
+    signInCpuMicros: { porter: porterSignIn, eoc: eocSignIn },
   });
 
   // Anything else running on the machine skews req/s more than CPU per request: say how busy it was.
@@ -109,7 +124,15 @@ async function main(stops: Stops) {
     ['index keys of a one-session user: user → sessions, Campus One sid → sessions', `${bytes.userIndex} B + ${bytes.sidIndex} B`],
     [`share of the live-session index (role counts), at ${liveIndex.sessions} sessions`, `${liveIndex.bytes} B`],
     ['total per session', `${bytesPerSession} B`],
-    [`server CPU per sign-in (mean over ${SIGN_INS}; Campus One excluded)`, `Porter ${fixed(porterSignIn / 1000, 2)} ms; express-openid-connect ${fixed(eocSignIn / 1000, 2)} ms`],
+    [
+      `server CPU per sign-in (${SIGN_INS} each, 4 at a time, median of ${ROUNDS} interleaved rounds; Campus One excluded)`,
+      `Porter ${fixed(porterSignIn / 1000, 2)} ms; express-openid-connect ${fixed(eocSignIn / 1000, 2)} ms (${fixed(porterSignIn / eocSignIn, 2)}×)`,
+    ],
+    ...[porterSignIns, eocSignIns].map((figures, i) => [
+      `burst: ${i === 0 ? 'Porter' : 'express-openid-connect'}, ${BURST.concurrency} browsers signing in at once for ${BURST.seconds} s (the local Campus One in the bench's process on core 1)`,
+      `${fixed(figures.burst.perSecond, 1)} complete sign-ins/s; server ${fixed(figures.burst.cpuMicros / 1000, 2)} ms CPU per sign-in, core ${fixed(figures.burst.serverCoreBusy * 100)} % busy` +
+        (figures.burst.failed > 0 ? `; ${figures.burst.failed} failed (first: ${figures.burst.firstFailure})` : ''),
+    ]),
   ];
   console.log(`\n${renderReport({ method, machine, summary, equalRate, equalLoadSummary, perSession, goals: results })}\n`);
 
@@ -121,7 +144,7 @@ async function main(stops: Stops) {
     summary,
     equalLoad: { rate: equalRate, rows: equalLoadSummary },
     memory: { ...bytes, liveIndex, total: bytesPerSession },
-    signIn: { count: SIGN_INS, porterCpuMicros: porterSignIn, eocCpuMicros: eocSignIn },
+    signIn: { count: SIGN_INS, porter: porterSignIns, eoc: eocSignIns },
     goals: results,
   };
   writeFileSync(file, JSON.stringify(json, null, 2));

@@ -30,6 +30,9 @@ import type { Kv } from './store/kv.js';
 import { createLocks } from './store/lock.js';
 import { Deliveries } from './webhooks/deliveries.js';
 
+/** `GET /auth/login` (routes/auth.ts): it writes the transaction cookie and redirects. */
+const SIGN_IN_START_PATH = '/auth/login';
+
 export interface AppDeps {
   config: Config;
   kv: Kv;
@@ -67,7 +70,14 @@ export function createApp(deps: AppDeps): RequestListener {
   app.use('/auth', backchannelLogoutRouter({ logoutTokens, sessions, authEvents, log }));
   const reader = createSessionReader(config, kv, keys);
   app.use(keepLiveSessionCookie({ config, reader, now }));
-  app.use(sessionMiddleware(config, store));
+  // A sign-in started without a session cookie (a first visit, the morning's silent sign-ins)
+  // has no session to read: express-session's per-request work there (a fresh id, wrapping the
+  // response) was a measurable share of a sign-in's CPU. With a cookie it runs as everywhere.
+  const withSession = sessionMiddleware(config, store);
+  const { cookieName } = config.session;
+  app.use((req, res, next) =>
+    req.path === SIGN_IN_START_PATH && !req.headers.cookie?.includes(cookieName) ? next() : withSession(req, res, next),
+  );
   app.use('/auth/sessions', ownSessionsRouter({ config, sessions, handles: createSessionHandles(config.session.secrets), log }));
   app.use('/auth', authRouter({ config, campusOne, sessions, transactions, refresher, authEvents, kv, keys, log, now }));
   app.use('/api/admin', adminRouter({ config, sessions, authEvents, log }));

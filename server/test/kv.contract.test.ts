@@ -183,7 +183,7 @@ describe.each(stores)('the %s store', (_name, open) => {
   });
 });
 
-describe('the Redis store’s transactions', () => {
+describe('the Redis store’s writes that keep a key alive', () => {
   it('fail when a command inside them fails, instead of reporting success', async () => {
     const kv = await RedisKv.connect(redisUrl());
     try {

@@ -17,6 +17,8 @@ export interface GoalInputs {
   touchesAllowed: number;
   touchIntervalMs: number;
   bytesPerSession: number;
+  /** Server CPU per complete sign-in, µs. */
+  signInCpuMicros: { porter: number; eoc: number };
 }
 
 /** The issue's goals, each with the figure this run measured. */
@@ -44,6 +46,11 @@ export function goals(m: GoalInputs): Goal[] {
       name: 'zero Redis writes per /auth/me in steady state',
       figure: `${signedIn.redisWrites} writes in ${signedIn.requests} requests (${m.touchesAllowed} idle-expiry moves allowed by the ${m.touchIntervalMs / 1000} s touch interval)`,
       met: signedIn.redisWrites <= m.touchesAllowed,
+    },
+    {
+      name: 'server CPU per sign-in ≤ 0.8× express-openid-connect’s (every check kept)',
+      figure: `${fixed(m.signInCpuMicros.porter / m.signInCpuMicros.eoc, 2)}× (${fixed(m.signInCpuMicros.porter / 1000, 2)} vs ${fixed(m.signInCpuMicros.eoc / 1000, 2)} ms)`,
+      met: m.signInCpuMicros.porter <= 0.8 * m.signInCpuMicros.eoc,
     },
     {
       name: '≤ 4 KB of Redis per session, tokens and indexes included',

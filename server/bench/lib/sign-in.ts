@@ -1,5 +1,6 @@
 import { Browser } from '../../test/support/browser.js';
 import { cpuMicros } from './processes.js';
+import { median } from './report.js';
 
 /**
  * A complete sign-in without a browser: the app's login route, Campus One's sign-in page, the
@@ -16,7 +17,10 @@ export async function signIn(loginUrl: string, appOrigin: string, callbackPath: 
     init: { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ account }).toString() },
     stop: backOnApp,
   });
-  if (!backOnApp(done.url)) throw new Error(`the sign-in did not come back to ${appOrigin}: ${done.hops.map(String).join(' -> ')}`);
+  if (!backOnApp(done.url)) {
+    const answer = (await done.response.text()).slice(0, 200);
+    throw new Error(`the sign-in did not come back to ${appOrigin}: ${done.hops.map(String).join(' -> ')} answered ${done.response.status} ${answer}`);
+  }
   return browser;
 }
 
@@ -25,13 +29,72 @@ export function sessionIdOf(cookieValue: string): string {
   return /^s:([^.]+)\./.exec(decodeURIComponent(cookieValue))?.[1] ?? '';
 }
 
+/** A server and how a browser completes a sign-in there. */
+export interface SignInTarget {
+  name: string;
+  pid: number;
+  signIn: () => Promise<unknown>;
+}
+
+export interface SignInFigures {
+  /** Server CPU time per complete sign-in, µs: per round, then the median over rounds. */
+  cpuMicros: number;
+  /** The same with `concurrency` browsers signing in at once, as at the start of a teaching day. */
+  burst: { concurrency: number; perSecond: number; cpuMicros: number; serverCoreBusy: number; failed: number; firstFailure: string | null };
+}
+
 /**
- * The server's CPU time per complete sign-in, in µs, over `count` sign-ins a few at a time. The
- * provider runs in the bench's own process, on the other core, so its work is not counted.
+ * Per target: server CPU per sign-in, a few browsers at a time, in interleaved rounds (each round
+ * runs every target, starting with a different one); then the burst, every target for
+ * `burstSeconds` with `concurrency` browsers. The provider runs in the bench's own process, on
+ * the other core, so its work is not counted in the server's CPU, but it bounds the burst rate.
  */
-export async function cpuPerSignIn(serverPid: number, count: number, run: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 5; i++) await run();
-  const concurrency = 4;
+export async function measureSignIns(
+  targets: readonly SignInTarget[],
+  options: { count: number; rounds: number; concurrency: number; burstSeconds: number },
+): Promise<Map<SignInTarget, SignInFigures>> {
+  const perRound = new Map(targets.map((t) => [t, [] as number[]]));
+  for (const target of targets) for (let i = 0; i < 5; i++) await target.signIn();
+  for (let round = 0; round < options.rounds; round++) {
+    for (let i = 0; i < targets.length; i++) {
+      const target = targets[(i + round) % targets.length] as SignInTarget;
+      perRound.get(target)?.push(await cpuPerSignIn(target.pid, Math.ceil(options.count / options.rounds), target.signIn, 4));
+    }
+  }
+  const figures = new Map<SignInTarget, SignInFigures>();
+  for (const target of targets) {
+    const start = Date.now();
+    const deadline = start + options.burstSeconds * 1000;
+    const before = cpuMicros(target.pid);
+    let done = 0;
+    let failed = 0;
+    let firstFailure: string | null = null;
+    await Promise.all(
+      Array.from({ length: options.concurrency }, async () => {
+        while (Date.now() < deadline) {
+          try {
+            await target.signIn();
+            done++;
+          } catch (err) {
+            // Counted and shown, not fatal: how a server fails under a burst is part of the result.
+            failed++;
+            firstFailure ??= err instanceof Error ? err.message : String(err);
+          }
+        }
+      }),
+    );
+    const elapsedS = (Date.now() - start) / 1000;
+    const cpu = cpuMicros(target.pid) - before;
+    figures.set(target, {
+      cpuMicros: median(perRound.get(target) ?? []),
+      burst: { concurrency: options.concurrency, perSecond: done / elapsedS, cpuMicros: cpu / Math.max(done, 1), serverCoreBusy: cpu / (elapsedS * 1e6), failed, firstFailure },
+    });
+  }
+  return figures;
+}
+
+/** The server's CPU time per complete sign-in, in µs, over `count` sign-ins, `concurrency` at a time. */
+async function cpuPerSignIn(serverPid: number, count: number, run: () => Promise<unknown>, concurrency: number): Promise<number> {
   let left = count;
   const before = cpuMicros(serverPid);
   await Promise.all(

@@ -3,10 +3,16 @@ import type { Keys } from '../store/keys.js';
 import type { Kv } from '../store/kv.js';
 
 /**
- * Expired entries one write removes at most. Each write adds one entry and may remove this many,
- * so stale entries cannot pile up, and no call does work proportional to the number of sessions.
+ * Expired entries of a role one instance removes at most per `PRUNE_EVERY_MS`: bounded work, and
+ * far more than sessions can expire in that time, so stale entries cannot pile up.
  */
-const PRUNE_PER_WRITE = 100;
+const PRUNE_LIMIT = 1000;
+const PRUNE_EVERY_MS = 1000;
+/**
+ * How often one instance writes a role into the hash of roles again. The hash lives the sessions'
+ * lifetime from each write; writing it on every sign-in only cost Redis commands.
+ */
+const REGISTER_EVERY_MS = 60_000;
 
 /**
  * Live sessions by role, counted at a cost that does not grow with the number of sessions: per
@@ -17,6 +23,10 @@ const PRUNE_PER_WRITE = 100;
  * its key expires; a session ended early (sign-out, revocation, role change) is removed at once.
  */
 export class RoleCounts {
+  /** Per role, when this instance last pruned its set and last wrote it into the hash of roles (ms since epoch). */
+  private readonly lastPruned = new Map<string, number>();
+  private readonly lastRegistered = new Map<string, number>();
+
   constructor(
     private readonly kv: Kv,
     private readonly keys: Keys,
@@ -27,10 +37,14 @@ export class RoleCounts {
 
   /** A new (or newly roled) session, alive until `expiresAt` (ms since epoch) unless touched. */
   async add(id: string, role: string | null, expiresAt: number): Promise<void> {
-    const key = this.keys.liveSessionsOfRole(roleName(role));
-    await this.kv.zRemBelow(key, this.now(), PRUNE_PER_WRITE);
-    await this.kv.zAdd(key, expiresAt, id, this.lifetimeMs);
-    await this.kv.hIncrBy(this.keys.liveRoles(), { [roleName(role)]: 0 }, this.lifetimeMs);
+    const name = roleName(role);
+    const key = this.keys.liveSessionsOfRole(name);
+    const now = this.now();
+    await Promise.all([
+      this.kv.zAdd(key, expiresAt, id, this.lifetimeMs),
+      due(this.lastPruned, name, now, PRUNE_EVERY_MS) && this.kv.zRemBelow(key, now, PRUNE_LIMIT),
+      due(this.lastRegistered, name, now, REGISTER_EVERY_MS) && this.kv.hIncrBy(this.keys.liveRoles(), { [name]: 0 }, this.lifetimeMs),
+    ]);
   }
 
   /**
@@ -52,6 +66,13 @@ export class RoleCounts {
     const counted = await Promise.all(roles.map(async (role) => [role, await this.kv.zCount(this.keys.liveSessionsOfRole(role), now)] as const));
     return Object.fromEntries(counted.filter(([, count]) => count > 0));
   }
+}
+
+/** True, and noted, when `interval` ms passed since `role` was last due in `last`. */
+function due(last: Map<string, number>, role: string, now: number, interval: number): boolean {
+  if (now - (last.get(role) ?? -Infinity) < interval) return false;
+  last.set(role, now);
+  return true;
 }
 
 function roleName(role: string | null): string {

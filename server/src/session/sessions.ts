@@ -110,9 +110,11 @@ export class Sessions {
   async index(id: string, data: Pick<SessionData, 'user' | 'providerSid' | 'lastTouchedAt' | 'absoluteExpiresAt'>): Promise<void> {
     const lifetime = this.config.session.absoluteTimeoutMs;
     const score = data.absoluteExpiresAt;
-    await this.kv.zAdd(this.keys.userSessions(data.user.sub), score, id, lifetime);
-    if (data.providerSid) await this.kv.zAdd(this.keys.providerSessions(data.providerSid), score, id, lifetime);
-    await this.roleCounts.add(id, data.user.role, sessionTimes(data, this.config.session.idleTimeoutMs).expiresAt);
+    await Promise.all([
+      this.kv.zAdd(this.keys.userSessions(data.user.sub), score, id, lifetime),
+      data.providerSid && this.kv.zAdd(this.keys.providerSessions(data.providerSid), score, id, lifetime),
+      this.roleCounts.add(id, data.user.role, sessionTimes(data, this.config.session.idleTimeoutMs).expiresAt),
+    ]);
   }
 
   /** Ends the request's session, if it has one, in the store and in the indexes. */
