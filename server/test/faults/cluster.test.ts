@@ -83,13 +83,13 @@ describe('Porter on a Redis Cluster', () => {
   it('serves the reports, lists and revokes a user’s sessions, and signs out', async () => {
     const admin = await signedInBrowser(stack, 'admin');
     const student = await signedInBrowser(stack, 'student');
-    const reports = await admin.fetch(url('/admin/reports'), json);
+    const reports = await admin.fetch(url('/api/admin/reports'), json);
     expect(reports.status).toBe(200);
     expect(((await reports.json()) as AdminReport).days.length).toBeGreaterThan(0);
 
-    const listed = (await (await admin.fetch(url(`/admin/users/${sub('student')}/sessions`), json)).json()) as UserSessionsResponse;
+    const listed = (await (await admin.fetch(url(`/api/admin/users/${sub('student')}/sessions`), json)).json()) as UserSessionsResponse;
     expect(listed.sessions.length).toBeGreaterThan(0);
-    const revoked = await admin.fetch(url(`/admin/users/${sub('student')}/sessions`), { method: 'DELETE', headers: { accept: 'application/json', 'x-csrf': '1' } });
+    const revoked = await admin.fetch(url(`/api/admin/users/${sub('student')}/sessions`), { method: 'DELETE', headers: { accept: 'application/json', 'x-csrf': '1' } });
     expect(((await revoked.json()) as RevokeSessionsResponse).revoked).toBe(listed.sessions.length);
     expect((await me(student)).status).toBe(401);
 
