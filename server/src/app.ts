@@ -1,18 +1,20 @@
 import type { RequestListener } from 'node:http';
 import express from 'express';
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
+import { ACADEMIC_API_PREFIX, type Config } from './config.js';
 import { createSealer } from './crypto/sealer.js';
 import { createForward } from './http/forward.js';
 import { errorHandler, notFound, withLoggedFinalErrors } from './http/error-handler.js';
 import { securityHeaders } from './http/headers.js';
 import { withMeShortcut } from './http/me-shortcut.js';
+import { AcademicDirectoryCache } from './oidc/academic-directory.js';
 import { AccessTokens } from './oidc/access-token.js';
 import type { CampusOne } from './oidc/campus-one.js';
 import { LogoutTokens } from './oidc/logout-token.js';
 import { TokenRefresher } from './oidc/token-refresh.js';
 import { TransactionCookies } from './oidc/transaction.js';
 import { AuthEvents } from './reports/auth-events.js';
+import { academicRouter } from './routes/academic.js';
 import { adminRouter } from './routes/admin.js';
 import { apiProxyRouter } from './routes/api-proxy.js';
 import { authRouter } from './routes/auth.js';
@@ -52,7 +54,10 @@ export function createApp(deps: AppDeps): RequestListener {
   const store = createSessionStore(config, kv, keys, now);
   const sessions = new Sessions(config, kv, keys, createSealer(config.session.secrets, 'tokens'), now);
   const transactions = new TransactionCookies(config, createSealer(config.session.secrets, 'transaction'), kv, keys, now);
-  const refresher = new TokenRefresher({ campusOne, sessions, locks: createLocks(kv), keys, log, now });
+  const locks = createLocks(kv);
+  const refresher = new TokenRefresher({ campusOne, sessions, locks, keys, log, now });
+  const accessTokens = new AccessTokens({ sessions, refresher, now });
+  const directory = new AcademicDirectoryCache({ campusOne, config: config.campusOne, kv, keys, locks, log, now });
   const authEvents = new AuthEvents({ kv, keys, sessions, log, now });
   const deliveries = new Deliveries(kv, keys, config.campusOne.webhookMaxAgeMs);
   const logoutTokens = new LogoutTokens({ campusOne, config: config.campusOne, kv, keys, now });
@@ -81,11 +86,13 @@ export function createApp(deps: AppDeps): RequestListener {
   app.use('/auth/sessions', ownSessionsRouter({ config, sessions, handles: createSessionHandles(config.session.secrets), log }));
   app.use('/auth', authRouter({ config, campusOne, sessions, transactions, refresher, authEvents, kv, keys, log, now }));
   app.use('/api/admin', adminRouter({ config, sessions, authEvents, log }));
+  // Before the proxy's routes: config.ts keeps every PORTER_API_ROUTES prefix off BFF_API_PREFIXES.
+  app.use(ACADEMIC_API_PREFIX, academicRouter({ directory, accessTokens }));
   app.use(
     apiProxyRouter({
       routes: config.api.routes,
       appUrl: config.appUrl,
-      accessTokens: new AccessTokens({ sessions, refresher, now }),
+      accessTokens,
       forward: createForward({ timeoutMs: config.api.timeoutMs, appUrl: config.appUrl }),
     }),
   );

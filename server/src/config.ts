@@ -32,6 +32,8 @@ export interface Config {
      * timestamps of id_tokens and logout tokens (`exp`, `nbf`, and `iat` in the future).
      */
     readonly clockToleranceS: number;
+    /** Base of Campus One's App API (`/faculties`, `/departments`); by default `${issuer}/api/apps`. */
+    readonly apiUrl: string;
     /** Webhook HMAC keys, newest first; empty when webhooks are not configured. */
     readonly webhookSecrets: readonly string[];
     /** Webhook events dated earlier than this (by `occurredAt`) are refused as replays. */
@@ -102,15 +104,18 @@ export interface ApiRoute {
   readonly upstream: string;
 }
 
-/** Routes under `/api/` that the BFF answers itself; no proxy prefix may cover or sit under them. */
-export const BFF_API_PREFIXES: readonly string[] = Object.freeze(['/api/academic', '/api/admin']);
-
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }
+
+/** Where Porter answers `/api/academic/...` itself (routes/academic.ts). */
+export const ACADEMIC_API_PREFIX = '/api/academic';
+
+/** Routes under `/api/` that the BFF answers itself; no proxy prefix may cover or sit under them. */
+export const BFF_API_PREFIXES: readonly string[] = Object.freeze([ACADEMIC_API_PREFIX, '/api/admin']);
 
 export const CAMPUS_ONE_DEFAULTS = {
   issuer: 'https://auth.campusone.com.ng',
@@ -161,6 +166,7 @@ const env = z.object({
     .min(0, 'must not be negative')
     .max(300, 'must be at most 300 seconds: a larger allowance lets tokens dated far ahead through')
     .default(60),
+  CAMPUS_ONE_API_URL: z.url({ error: 'must be a URL' }).optional(),
   CAMPUS_ONE_WEBHOOK_SECRET: secretList.optional(),
   CAMPUS_ONE_WEBHOOK_MAX_AGE_MS: duration(60 * 60 * SECOND),
   SESSION_SECRET: secretList
@@ -225,6 +231,8 @@ export function loadConfig(
   const appUrl = (e.APP_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
   const issuer = new URL(e.CAMPUS_ONE_ISSUER);
   const discovery = new URL(e.CAMPUS_ONE_DISCOVERY_URL);
+  // Campus One serves its App API on the issuer's host.
+  const api = new URL(e.CAMPUS_ONE_API_URL ?? `${e.CAMPUS_ONE_ISSUER.replace(/\/+$/, '')}/api/apps`);
   const httpOnLoopback = (url: URL) => url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
 
   const gateway = e.DJANGO_SSO_GATEWAY_URL ? new URL(e.DJANGO_SSO_GATEWAY_URL) : null;
@@ -234,6 +242,8 @@ export function loadConfig(
     ['CAMPUS_ONE_ISSUER', issuer],
     ['CAMPUS_ONE_DISCOVERY_URL', discovery],
     ...(gateway && e.PORTER_IDENTITY_PROVIDER === 'django-sso' ? [['DJANGO_SSO_GATEWAY_URL', gateway] as const] : []),
+    // When derived from the issuer, the issuer's own check covers it.
+    ...(e.CAMPUS_ONE_API_URL === undefined ? [] : ([['CAMPUS_ONE_API_URL', api]] as const)),
   ] as const) {
     if (url.protocol === 'https:') continue;
     if (production) problems.push(`${name} must be https:// in production`);
@@ -279,9 +289,10 @@ export function loadConfig(
       clientSecret: e.CAMPUS_ONE_CLIENT_SECRET ?? '',
       scopes: e.CAMPUS_ONE_SCOPES.trim().split(/\s+/).join(' '),
       idTokenAlg: e.CAMPUS_ONE_ID_TOKEN_ALG ?? null,
-      insecureHttp: issuer.protocol === 'http:' || discovery.protocol === 'http:',
+      insecureHttp: [issuer, discovery, api].some((url) => url.protocol === 'http:'),
       timeoutMs: e.CAMPUS_ONE_TIMEOUT_MS,
       clockToleranceS: e.CAMPUS_ONE_CLOCK_TOLERANCE_S,
+      apiUrl: api.href.replace(/\/+$/, ''),
       webhookSecrets: e.CAMPUS_ONE_WEBHOOK_SECRET ?? [],
       webhookMaxAgeMs: e.CAMPUS_ONE_WEBHOOK_MAX_AGE_MS,
     },

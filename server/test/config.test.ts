@@ -24,6 +24,17 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config.campusOne)).toBe(true);
   });
 
+  it('reads Campus One’s App API on the issuer’s host unless CAMPUS_ONE_API_URL says otherwise, https in production', () => {
+    expect(loadConfig(base, secret).campusOne.apiUrl).toBe('https://auth.campusone.com.ng/api/apps');
+    expect(loadConfig({ ...base, CAMPUS_ONE_API_URL: 'https://apps.campus.example/v1/' }, secret).campusOne.apiUrl).toBe(
+      'https://apps.campus.example/v1',
+    );
+    const production = { ...base, NODE_ENV: 'production', APP_URL: 'https://app.example', REDIS_URL: 'redis://r', SESSION_SECRET: secret() };
+    expect(problemsOf({ ...production, CAMPUS_ONE_API_URL: 'http://apps.campus.example' })).toEqual([
+      'CAMPUS_ONE_API_URL must be https:// in production',
+    ]);
+  });
+
   it('lists every problem at once, each naming its variable', () => {
     const problems = problemsOf({
       PORT: 'ninety',

@@ -59,6 +59,11 @@ export const ErrorCode = {
   UpstreamUnavailable: 'porter/upstream_unavailable',
   /** The upstream sent no response headers within `PORTER_API_TIMEOUT_MS`: 504. */
   UpstreamTimeout: 'porter/upstream_timeout',
+  /**
+   * Campus One's academic API cannot be read and Porter holds no earlier copy of the directory
+   * (503): the app shows the ids the claims carry instead of names.
+   */
+  AcademicUnavailable: 'porter/academic_unavailable',
   /** No route matches. */
   NotFound: 'porter/not_found',
   /** Anything unexpected; details are in the server log under the same request id. */

@@ -5,3 +5,4 @@ export * from './admin.js';
 export * from './return-to.js';
 export * from './html.js';
 export * from './sessions.js';
+export * from './academic.js';

@@ -2,7 +2,8 @@ import 'server-only';
 import { cache } from 'react';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
-import type { MeResponse, OwnSessionsResponse, PeopleSearchResponse, UserSessionsResponse } from '@porter/shared';
+import type { AcademicDirectory, MeResponse, OwnSessionsResponse, PeopleSearchResponse, UserSessionsResponse } from '@porter/shared';
+import { parseDirectory } from './academic';
 import { getConfig } from './config';
 import { signInUrl } from './proxy-decision';
 import { parseReport } from './reports';
@@ -108,4 +109,34 @@ export function getUserSessions(sub: string, returnTo: string): Promise<BffRead<
 /** `GET /auth/sessions`: the visitor's own live sessions ("your devices"). */
 export function getOwnSessions(returnTo: string): Promise<BffRead<OwnSessionsResponse>> {
   return bffRead('/auth/sessions', returnTo, parseOwnSessions);
+}
+
+/**
+ * `GET /api/academic/directory` as the visitor: the names behind the faculty and department
+ * ids. Null on any failure (no session, Campus One and Porter's copy both unavailable, a slow
+ * BFF): the page then shows the ids, so it never fails or waits long for names.
+ */
+export async function getAcademicDirectory(): Promise<AcademicDirectory | null> {
+  const cookie = await sessionCookie();
+  if (cookie === null) return null;
+  const { bffUrl, sessionLookupTimeoutMs } = getConfig();
+  try {
+    const response = await fetch(`${bffUrl}/api/academic/directory`, {
+      headers: { accept: 'application/json', cookie },
+      cache: 'no-store',
+      redirect: 'manual',
+      signal: AbortSignal.timeout(sessionLookupTimeoutMs),
+    });
+    const text = await response.text();
+    if (response.status !== 200) {
+      console.warn(`porter/web: /api/academic/directory answered ${response.status}`);
+      return null;
+    }
+    const directory = parseDirectory(JSON.parse(text));
+    if (!directory) console.warn('porter/web: /api/academic/directory answered 200 with an unusable body');
+    return directory;
+  } catch (error) {
+    console.warn(`porter/web: /api/academic/directory failed: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  }
 }

@@ -3,6 +3,14 @@ import type { RequestHandler } from 'express';
 import { AppError } from '../errors.js';
 import { signedIn } from '../session/data.js';
 
+/** 401 JSON `porter/unauthenticated`: what an API caller without a session gets, never a redirect. */
+const notSignedIn = (): AppError => new AppError(401, ErrorCode.Unauthenticated, 'Not signed in.');
+
+/** Lets a signed-in request through; otherwise {@link notSignedIn}. */
+export const requireSignedIn: RequestHandler = (req, _res, next) => {
+  next(signedIn(req.session) ? undefined : notSignedIn());
+};
+
 /**
  * Lets the request through when its session's user holds one of `roles`, by `role` or `roles`.
  * Not signed in is a 401 and signed in without the role a 403, both JSON: API callers are never
@@ -12,7 +20,7 @@ export function requireRole(...roles: readonly string[]): RequestHandler {
   if (roles.length === 0) throw new TypeError('"roles" must name at least one role');
   return (req, _res, next) => {
     const session = signedIn(req.session);
-    if (!session) return next(new AppError(401, ErrorCode.Unauthenticated, 'Not signed in.'));
+    if (!session) return next(notSignedIn());
     if (!hasAnyRole(session.user, roles)) {
       return next(new AppError(403, ErrorCode.Forbidden, `This needs one of these roles: ${roles.join(', ')}.`));
     }

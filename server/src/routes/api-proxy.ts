@@ -1,17 +1,10 @@
-import { ErrorCode } from '@porter/shared';
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import type { ApiRoute } from '../config.js';
-import { AppError } from '../errors.js';
 import { requireSameOriginUnlessSafe } from '../http/csrf.js';
+import { requireSignedIn } from '../http/require-role.js';
 import type { Forward } from '../http/forward.js';
 import { upstreamUrl } from '../http/upstream-path.js';
 import type { AccessTokens } from '../oidc/access-token.js';
-import { signedIn } from '../session/data.js';
-
-/** A fetch must see 401 JSON, never a redirect to Campus One that it cannot follow. */
-const requireSignedIn: RequestHandler = (req, _res, next) => {
-  next(signedIn(req.session) ? undefined : new AppError(401, ErrorCode.Unauthenticated, 'Not signed in.'));
-};
 
 /**
  * The API proxy: each configured route (`PORTER_API_ROUTES`) forwards `<prefix>/<rest>?<query>`

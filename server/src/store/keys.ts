@@ -33,6 +33,12 @@ export interface Keys {
   transactionReturnTo(state: string): string;
   /** Held while one request refreshes a session's tokens. */
   refreshLock(sessionId: string): string;
+  /** The last good copy of Campus One's faculties and departments, with when it was read. */
+  academicDirectory(): string;
+  /** Held while one request reads the academic directory from Campus One. */
+  academicDirectoryLock(): string;
+  /** Present for a while after a failed read of the academic directory: nobody tries meanwhile. */
+  academicDirectoryRetry(): string;
   health(instance: string): string;
 }
 
@@ -56,6 +62,9 @@ export function createKeys(prefix: string): Keys {
     usedState: (state: string) => `${prefix}used-state:${state}`,
     transactionReturnTo: (state: string) => `${prefix}txn-return-to:${state}`,
     refreshLock: (sessionId: string) => `${prefix}refresh-lock:${sessionId}`,
+    academicDirectory: () => `${prefix}academic-directory`,
+    academicDirectoryLock: () => `${prefix}academic-directory-lock`,
+    academicDirectoryRetry: () => `${prefix}academic-directory-retry`,
     health: (instance: string) => `${prefix}health:${instance}`,
   });
 }

@@ -1,4 +1,5 @@
 import type { User } from '@porter/shared';
+import { NO_NAMES, type AcademicNames } from '@/lib/academic';
 
 const show = (value: string | number | null | undefined): string =>
   value === null || value === undefined || value === '' ? 'Not provided' : String(value);
@@ -7,8 +8,11 @@ export function isStudent(user: Pick<User, 'role' | 'roles'>): boolean {
   return user.role === 'student' || user.roles.includes('student');
 }
 
-/** Student id, level, faculty and department; `detailed` adds the academic session details. */
-export function StudentFacts({ user, detailed = false }: { user: User; detailed?: boolean }) {
+/**
+ * Student id, level, faculty and department; `detailed` adds the academic session details.
+ * The faculty and department show by name when `names` has them, by id otherwise.
+ */
+export function StudentFacts({ user, detailed = false, names = NO_NAMES }: { user: User; detailed?: boolean; names?: AcademicNames }) {
   return (
     <dl className="facts">
       <div>
@@ -21,11 +25,11 @@ export function StudentFacts({ user, detailed = false }: { user: User; detailed?
       </div>
       <div>
         <dt>Faculty</dt>
-        <dd>{show(user.facultyId)}</dd>
+        <dd>{names.faculty ?? show(user.facultyId)}</dd>
       </div>
       <div>
         <dt>Department</dt>
-        <dd>{show(user.departmentId)}</dd>
+        <dd>{names.department ?? show(user.departmentId)}</dd>
       </div>
       {detailed && (
         <>

@@ -105,7 +105,7 @@ describe('signing in to Porter through Campus One, in a browser', () => {
     expect(documents.urls()).toHaveLength(hops.length + 1);
   });
 
-  it('sends an anonymous visitor of /dashboard to the Campus One sign-in page, and back to a dashboard with the student’s name and id', async () => {
+  it('sends an anonymous visitor of /dashboard to the Campus One sign-in page, and back to a dashboard with the student’s name, id, faculty and department', async () => {
     const student = stack.account('student');
     const page = await newPage();
 
@@ -121,6 +121,9 @@ describe('signing in to Porter through Campus One, in a browser', () => {
     expect(await heading(page)).toBe('Dashboard');
     expect(await fact(page, 'Name')).toBe(student.name);
     expect(await fact(page, 'Student ID')).toBe(student.studentId);
+    // Names from Campus One's academic API, through the BFF's cached directory, not the claims' ids.
+    expect(await fact(page, 'Faculty')).toBe('Faculty of Physical Sciences');
+    expect(await fact(page, 'Department')).toBe('Department of Computer Science');
     expect(await page.getByRole('banner').getByText(student.name).innerText()).toBe(student.name);
     await shot(page, '2-dashboard-signed-in-student');
   });

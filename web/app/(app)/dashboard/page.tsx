@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
-import { requireSession } from '@/lib/data';
+import { NO_NAMES, academicNames } from '@/lib/academic';
+import { getAcademicDirectory, requireSession } from '@/lib/data';
 import { formatDateTime, formatRelative } from '@/lib/format';
 import { pathWithQuery } from '@/lib/proxy-decision';
 import { CourseList } from '@/app/_components/course-list';
@@ -13,6 +14,9 @@ export default async function DashboardPage({ searchParams }: PageProps<'/dashbo
   const me = await requireSession(pathWithQuery('/dashboard', await searchParams));
   if (me === 'unavailable') return <UnavailableView />;
   const { user, session } = me;
+  // /auth/me stays one store read: the names come from their own cached BFF route, asked only
+  // for students, whose claims carry the ids.
+  const names = isStudent(user) ? academicNames(await getAcademicDirectory(), user) : NO_NAMES;
   const now = Date.now();
   return (
     <>
@@ -51,7 +55,7 @@ export default async function DashboardPage({ searchParams }: PageProps<'/dashbo
         {isStudent(user) && (
           <section className="card card--wide" aria-labelledby="studies">
             <h2 id="studies">Studies</h2>
-            <StudentFacts user={user} detailed />
+            <StudentFacts user={user} detailed names={names} />
           </section>
         )}
         {isStudent(user) && (
