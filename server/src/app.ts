@@ -7,6 +7,8 @@ import { createForward } from './http/forward.js';
 import { errorHandler, notFound, withLoggedFinalErrors } from './http/error-handler.js';
 import { securityHeaders } from './http/headers.js';
 import { withMeShortcut } from './http/me-shortcut.js';
+import { DjangoSso } from './idp/django-sso.js';
+import { SsoTransactionCookie } from './idp/django-sso-transaction.js';
 import { AcademicDirectoryCache } from './oidc/academic-directory.js';
 import { AccessTokens } from './oidc/access-token.js';
 import type { CampusOne } from './oidc/campus-one.js';
@@ -18,6 +20,7 @@ import { academicRouter } from './routes/academic.js';
 import { adminRouter } from './routes/admin.js';
 import { apiProxyRouter } from './routes/api-proxy.js';
 import { authRouter } from './routes/auth.js';
+import { ssoAcceptRouter, ssoEventsRouter } from './routes/django-sso.js';
 import { backchannelLogoutRouter } from './routes/backchannel-logout.js';
 import { healthRouter } from './routes/health.js';
 import { ownSessionsRouter } from './routes/own-sessions.js';
@@ -61,6 +64,12 @@ export function createApp(deps: AppDeps): RequestListener {
   const authEvents = new AuthEvents({ kv, keys, sessions, log, now });
   const deliveries = new Deliveries(kv, keys, config.campusOne.webhookMaxAgeMs);
   const logoutTokens = new LogoutTokens({ campusOne, config: config.campusOne, kv, keys, now });
+  const djangoSso = config.djangoSso
+    ? {
+        sso: new DjangoSso(config.djangoSso, kv, keys),
+        transactions: new SsoTransactionCookie(config, createSealer(config.session.secrets, 'sso-transaction'), now),
+      }
+    : null;
 
   const app = express();
   app.disable('x-powered-by');
@@ -73,6 +82,7 @@ export function createApp(deps: AppDeps): RequestListener {
   // Campus One calls these, not a browser: no session, and the webhook needs its body untouched.
   app.use('/webhooks', webhooksRouter({ config, sessions, authEvents, deliveries, log, now }));
   app.use('/auth', backchannelLogoutRouter({ logoutTokens, sessions, authEvents, log }));
+  if (djangoSso) app.use(ssoEventsRouter({ sso: djangoSso.sso, sessions, kv, keys, log }));
   const reader = createSessionReader(config, kv, keys);
   app.use(keepLiveSessionCookie({ config, reader, now }));
   // A sign-in started without a session cookie (a first visit, the morning's silent sign-ins)
@@ -83,8 +93,9 @@ export function createApp(deps: AppDeps): RequestListener {
   app.use((req, res, next) =>
     req.path === SIGN_IN_START_PATH && !req.headers.cookie?.includes(cookieName) ? next() : withSession(req, res, next),
   );
+  if (djangoSso) app.use(ssoAcceptRouter({ config, sso: djangoSso.sso, sessions, transactions: djangoSso.transactions, authEvents, log, now }));
   app.use('/auth/sessions', ownSessionsRouter({ config, sessions, handles: createSessionHandles(config.session.secrets), log }));
-  app.use('/auth', authRouter({ config, campusOne, sessions, transactions, refresher, authEvents, kv, keys, log, now }));
+  app.use('/auth', authRouter({ config, campusOne, sessions, transactions, refresher, authEvents, kv, keys, log, now, djangoSso }));
   app.use('/api/admin', adminRouter({ config, sessions, authEvents, log }));
   // Before the proxy's routes: config.ts keeps every PORTER_API_ROUTES prefix off BFF_API_PREFIXES.
   app.use(ACADEMIC_API_PREFIX, academicRouter({ directory, accessTokens }));

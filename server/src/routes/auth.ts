@@ -6,6 +6,8 @@ import { AppError, toAppError } from '../errors.js';
 import { requireCsrfHeader } from '../http/csrf.js';
 import { logAnswered } from '../http/error-log.js';
 import { noStore } from '../http/headers.js';
+import type { DjangoSso } from '../idp/django-sso.js';
+import type { SsoTransactionCookie } from '../idp/django-sso-transaction.js';
 import type { CampusOne } from '../oidc/campus-one.js';
 import { completeAuthorization, endSessionUrl, startAuthorization } from '../oidc/flow.js';
 import type { TokenRefresher } from '../oidc/token-refresh.js';
@@ -33,10 +35,12 @@ export interface AuthRouterDeps {
   keys: Keys;
   log: Logger;
   now: () => number;
+  /** Set when a django-sso gateway is the identity provider instead of Campus One. */
+  djangoSso: { sso: DjangoSso; transactions: SsoTransactionCookie } | null;
 }
 
 export function authRouter(deps: AuthRouterDeps): Router {
-  const { config, campusOne, sessions, transactions, refresher, authEvents, kv, keys, log, now } = deps;
+  const { config, campusOne, sessions, transactions, refresher, authEvents, kv, keys, log, now, djangoSso } = deps;
   const markerOptions = cookieOptions(config);
   const router = Router();
   router.use(noStore);
@@ -45,6 +49,18 @@ export function authRouter(deps: AuthRouterDeps): Router {
     const silent = req.query.prompt === 'none';
     const returnTo = safeReturnTo(req.query.returnTo ?? req.query.next);
     Object.assign(res.locals, { silentSignIn: silent, returnTo });
+    if (djangoSso) {
+      // django-sso has no silent sign-in: a silent attempt fails at once, as when a visitor has
+      // no session at the provider, so public pages never bounce to the gateway.
+      if (silent) {
+        await authEvents.record({ type: 'silent_no_provider_session' });
+        markAnonymous(res);
+        return res.redirect(returnTo);
+      }
+      const authenticationToken = await djangoSso.sso.obtain(returnTo);
+      await djangoSso.transactions.write(res, { authenticationToken, returnTo });
+      return res.redirect(djangoSso.sso.loginUrl(authenticationToken));
+    }
     const { url, transaction } = await startAuthorization(await campusOne.configuration(), {
       redirectUri: `${config.appUrl}/auth/callback`,
       scope: config.campusOne.scopes,
@@ -138,7 +154,17 @@ export function authRouter(deps: AuthRouterDeps): Router {
 
   router.post('/logout', requireCsrfHeader, async (req, res) => {
     let url: string | null = null;
-    if (req.session.user) {
+    if (req.session.user && djangoSso) {
+      const sub = req.session.user.sub;
+      log.info({ sub }, 'signed out');
+      await sessions.end(req);
+      await authEvents.record({ type: 'signed_out' });
+      // The gateway ends its own sessions and tells its other services; when it is away the
+      // local sign-out stands.
+      await djangoSso.sso.deauthenticate(sub).catch((err: unknown) =>
+        log.warn({ sub, code: toAppError(err).code, reason: toAppError(err).message }, 'the django-sso gateway could not be told of a sign-out'),
+      );
+    } else if (req.session.user) {
       const tokens = await sessions.tokens(req);
       // Sign-out is local when Campus One is away: the session must end whatever happens there.
       const configuration = await campusOne.configuration().catch(() => null);

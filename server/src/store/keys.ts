@@ -31,6 +31,10 @@ export interface Keys {
   usedState(state: string): string;
   /** A pending login's `returnTo` too long for its transaction cookie (see `oidc/transaction.ts`). */
   transactionReturnTo(state: string): string;
+  /** The latest account fields a django-sso gateway sent for one user identity (`update_account`). */
+  ssoAccount(identy: string): string;
+  /** A django-sso authentication token (by its SHA-256) this Porter already accepted, so a replay is refused. */
+  usedSsoToken(hash: string): string;
   /** Held while one request refreshes a session's tokens. */
   refreshLock(sessionId: string): string;
   /** The last good copy of Campus One's faculties and departments, with when it was read. */
@@ -61,6 +65,8 @@ export function createKeys(prefix: string): Keys {
     sessionChanges: () => `${prefix}session-changes`,
     usedState: (state: string) => `${prefix}used-state:${state}`,
     transactionReturnTo: (state: string) => `${prefix}txn-return-to:${state}`,
+    ssoAccount: (identy: string) => `${prefix}sso-account:${identy}`,
+    usedSsoToken: (hash: string) => `${prefix}used-sso-token:${hash}`,
     refreshLock: (sessionId: string) => `${prefix}refresh-lock:${sessionId}`,
     academicDirectory: () => `${prefix}academic-directory`,
     academicDirectoryLock: () => `${prefix}academic-directory-lock`,
