@@ -285,17 +285,26 @@ describe('sign-out', () => {
     expect((await me(browser)).response.status).toBe(200);
   });
 
-  it('ends the session, clears the cookie, and offers Campus One’s end-session URL', async () => {
+  it('ends the session, clears the cookie, and offers a same-origin way to Campus One’s end-session URL, never the id_token', async () => {
     const browser = new Browser();
     await signIn(browser, stack, 'student');
     const stolen = browser.clone();
     const response = await browser.fetch(app('/auth/logout'), { method: 'POST', headers: { 'x-csrf': '1' } });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { ok: boolean; endSessionUrl: string };
-    const endSession = new URL(body.endSessionUrl);
+    const text = await response.text();
+    // What the page's JavaScript reads carries no token (issue 10, fault 6).
+    expect(text).not.toMatch(/eyJ|id_token/);
+    const body = JSON.parse(text) as { ok: boolean; endSessionUrl: string };
+    expect(body.endSessionUrl).toMatch(/^\/auth\/end-session\/[\w-]{43}$/);
+    const redirect = await browser.fetch(app(body.endSessionUrl));
+    expect(redirect.status).toBe(302);
+    const endSession = new URL(redirect.headers.get('location') ?? '');
     expect(endSession.origin).toBe(stack.provider.issuer);
     expect(endSession.searchParams.get('post_logout_redirect_uri')).toBe(app('/'));
     expect(endSession.searchParams.get('id_token_hint')).toMatch(/^eyJ/);
+    // Once only: a second visit of the handle goes home, with no token.
+    const again = await browser.fetch(app(body.endSessionUrl));
+    expect(again.headers.get('location')).toBe('/');
     expect(browser.cookieNames()).not.toContain('porter.sid');
     // The next page view must not sign the visitor silently back in.
     expect(browser.cookie('c1_anon')).toBe('1');

@@ -14,7 +14,12 @@ export interface MeResponse {
 /** `POST /auth/logout`, 200. */
 export interface LogoutResponse {
   ok: true;
-  /** Campus One's end-session URL (OpenID Connect RP-Initiated Logout 1.0 §2), when it has one. */
+  /**
+   * Where the browser goes next to end the Campus One session too, when Campus One has an
+   * end-session endpoint: a same-origin path (`/auth/end-session/<one-time handle>`, valid once
+   * for 60 s) that redirects to it (OpenID Connect RP-Initiated Logout 1.0 §2). It never carries
+   * the id_token itself: only the redirect does.
+   */
   endSessionUrl: string | null;
 }
 

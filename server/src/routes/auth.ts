@@ -9,6 +9,7 @@ import { noStore } from '../http/headers.js';
 import type { DjangoSso } from '../idp/django-sso.js';
 import type { SsoTransactionCookie } from '../idp/django-sso-transaction.js';
 import type { CampusOne } from '../oidc/campus-one.js';
+import { EndSessionHandles } from '../oidc/end-session.js';
 import { completeAuthorization, endSessionUrl, startAuthorization } from '../oidc/flow.js';
 import type { TokenRefresher } from '../oidc/token-refresh.js';
 import { TRANSACTION_TTL_MS, type TransactionCookies } from '../oidc/transaction.js';
@@ -42,6 +43,7 @@ export interface AuthRouterDeps {
 export function authRouter(deps: AuthRouterDeps): Router {
   const { config, campusOne, sessions, transactions, refresher, authEvents, kv, keys, log, now, djangoSso } = deps;
   const markerOptions = cookieOptions(config);
+  const endSessionHandles = new EndSessionHandles(kv, keys);
   const router = Router();
   router.use(noStore);
 
@@ -168,7 +170,8 @@ export function authRouter(deps: AuthRouterDeps): Router {
       const tokens = await sessions.tokens(req);
       // Sign-out is local when Campus One is away: the session must end whatever happens there.
       const configuration = await campusOne.configuration().catch(() => null);
-      url = configuration ? endSessionUrl(configuration, tokens?.idToken ?? null, `${config.appUrl}/`) : null;
+      const providerUrl = configuration ? endSessionUrl(configuration, tokens?.idToken ?? null, `${config.appUrl}/`) : null;
+      url = providerUrl ? `/auth/end-session/${await endSessionHandles.keep(providerUrl)}` : null;
       log.info({ sub: req.session.user.sub }, 'signed out');
       await sessions.end(req);
       await authEvents.record({ type: 'signed_out' });
@@ -179,6 +182,13 @@ export function authRouter(deps: AuthRouterDeps): Router {
     markAnonymous(res);
     const body: LogoutResponse = { ok: true, endSessionUrl: url };
     res.json(body);
+  });
+
+  // The second half of sign-out: the browser navigates here, and only this redirect carries the id_token.
+  router.get('/end-session/:handle', async (req, res) => {
+    const url = await endSessionHandles.take(req.params.handle);
+    // Unknown, used or expired: the local sign-out has happened already; home is where it ends.
+    res.redirect(url ?? '/');
   });
 
   return router;

@@ -43,6 +43,8 @@ export interface Keys {
   academicDirectoryLock(): string;
   /** Present for a while after a failed read of the academic directory: nobody tries meanwhile. */
   academicDirectoryRetry(): string;
+  /** Campus One's end-session URL waiting for the browser to follow its one-time handle (`oidc/end-session.ts`). */
+  endSessionHandle(handle: string): string;
   health(instance: string): string;
 }
 
@@ -71,6 +73,7 @@ export function createKeys(prefix: string): Keys {
     academicDirectory: () => `${prefix}academic-directory`,
     academicDirectoryLock: () => `${prefix}academic-directory-lock`,
     academicDirectoryRetry: () => `${prefix}academic-directory-retry`,
+    endSessionHandle: (handle: string) => `${prefix}end-session:${handle}`,
     health: (instance: string) => `${prefix}health:${instance}`,
   });
 }
