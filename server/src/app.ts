@@ -28,8 +28,9 @@ import { webhooksRouter } from './routes/webhooks.js';
 import { createSessionStore, sessionMiddleware } from './session/middleware.js';
 import { keepLiveSessionCookie } from './session/live-cookie.js';
 import { createSessionReader } from './session/reader.js';
+import { SessionDirectory } from './session/directory.js';
 import { createSessionHandles } from './session/handles.js';
-import { Sessions } from './session/sessions.js';
+import { SessionLifecycle } from './session/lifecycle.js';
 import { createKeys } from './store/keys.js';
 import type { Kv } from './store/kv.js';
 import { createLocks } from './store/lock.js';
@@ -55,13 +56,14 @@ export function createApp(deps: AppDeps): RequestListener {
   const { config, kv, campusOne, log, now } = deps;
   const keys = createKeys(config.redis.prefix);
   const store = createSessionStore(config, kv, keys, now);
-  const sessions = new Sessions(config, kv, keys, createSealer(config.session.secrets, 'tokens'), now);
+  const sessionDirectory = new SessionDirectory(config, kv, keys, now);
+  const sessions = new SessionLifecycle(config, sessionDirectory, createSealer(config.session.secrets, 'tokens'), now);
   const transactions = new TransactionCookies(config, createSealer(config.session.secrets, 'transaction'), kv, keys, now);
   const locks = createLocks(kv);
   const refresher = new TokenRefresher({ campusOne, sessions, locks, keys, log, now });
   const accessTokens = new AccessTokens({ sessions, refresher, now });
   const directory = new AcademicDirectoryCache({ campusOne, config: config.campusOne, kv, keys, locks, log, now });
-  const authEvents = new AuthEvents({ kv, keys, sessions, log, now });
+  const authEvents = new AuthEvents({ kv, keys, directory: sessionDirectory, log, now });
   const deliveries = new Deliveries(kv, keys, config.campusOne.webhookMaxAgeMs);
   const logoutTokens = new LogoutTokens({ campusOne, config: config.campusOne, kv, keys, now });
   const djangoSso = config.djangoSso
@@ -80,9 +82,9 @@ export function createApp(deps: AppDeps): RequestListener {
   app.use(securityHeaders);
   app.use(healthRouter({ kv, keys, campusOne }));
   // Campus One calls these, not a browser: no session, and the webhook needs its body untouched.
-  app.use('/webhooks', webhooksRouter({ config, sessions, authEvents, deliveries, log, now }));
-  app.use('/auth', backchannelLogoutRouter({ logoutTokens, sessions, authEvents, log }));
-  if (djangoSso) app.use(ssoEventsRouter({ sso: djangoSso.sso, sessions, kv, keys, log }));
+  app.use('/webhooks', webhooksRouter({ config, directory: sessionDirectory, authEvents, deliveries, log, now }));
+  app.use('/auth', backchannelLogoutRouter({ logoutTokens, directory: sessionDirectory, authEvents, log }));
+  if (djangoSso) app.use(ssoEventsRouter({ sso: djangoSso.sso, sessions: sessionDirectory, kv, keys, log }));
   const reader = createSessionReader(config, kv, keys);
   app.use(keepLiveSessionCookie({ config, reader, now }));
   // A sign-in started without a session cookie (a first visit, the morning's silent sign-ins)
@@ -94,9 +96,9 @@ export function createApp(deps: AppDeps): RequestListener {
     req.path === SIGN_IN_START_PATH && !req.headers.cookie?.includes(cookieName) ? next() : withSession(req, res, next),
   );
   if (djangoSso) app.use(ssoAcceptRouter({ config, sso: djangoSso.sso, sessions, transactions: djangoSso.transactions, authEvents, log, now }));
-  app.use('/auth/sessions', ownSessionsRouter({ config, sessions, handles: createSessionHandles(config.session.secrets), log }));
+  app.use('/auth/sessions', ownSessionsRouter({ config, directory: sessionDirectory, handles: createSessionHandles(config.session.secrets), log }));
   app.use('/auth', authRouter({ config, campusOne, sessions, transactions, refresher, authEvents, kv, keys, log, now, djangoSso }));
-  app.use('/api/admin', adminRouter({ config, sessions, authEvents, log }));
+  app.use('/api/admin', adminRouter({ config, directory: sessionDirectory, authEvents, log }));
   // Before the proxy's routes: config.ts keeps every PORTER_API_ROUTES prefix off BFF_API_PREFIXES.
   app.use(ACADEMIC_API_PREFIX, academicRouter({ directory, accessTokens }));
   app.use(

@@ -3,9 +3,8 @@ import { Redis } from 'ioredis';
 import type { SessionData } from 'express-session';
 import type { RedisStore } from 'connect-redis';
 import type { Config } from '../../src/config.js';
-import { createSealer } from '../../src/crypto/sealer.js';
 import { createSessionStore } from '../../src/session/middleware.js';
-import { Sessions } from '../../src/session/sessions.js';
+import { SessionDirectory } from '../../src/session/directory.js';
 import { createKeys } from '../../src/store/keys.js';
 import { PipelineKv } from './pipeline-kv.js';
 
@@ -22,7 +21,7 @@ export interface SyntheticUser {
 /**
  * Writes synthetic sessions exactly as Porter writes real ones: a copy of a real signed-in
  * session (sealed tokens included) under a fresh id, through Porter's own session store
- * (connect-redis, its serializer and expiry) and its own index code (`Sessions.index`).
+ * (connect-redis, its serializer and expiry) and its own index code (`SessionDirectory.index`).
  * Their writes are queued into one pipeline per batch of thousands (`PipelineKv`).
  */
 export class SessionFiller {
@@ -30,7 +29,7 @@ export class SessionFiller {
     private readonly kv: PipelineKv,
     private readonly redis: Redis,
     private readonly store: RedisStore,
-    private readonly sessions: Sessions,
+    private readonly directory: SessionDirectory,
     private readonly template: SessionData,
     private readonly absoluteTimeoutMs: number,
   ) {}
@@ -40,12 +39,12 @@ export class SessionFiller {
     const kv = new PipelineKv(redis);
     const keys = createKeys(config.redis.prefix);
     const store = createSessionStore(config, kv, keys, Date.now);
-    const sessions = new Sessions(config, kv, keys, createSealer(config.session.secrets, 'tokens'), Date.now);
+    const directory = new SessionDirectory(config, kv, keys, Date.now);
     // As a sign-in leaves it before its first write: the store marks what it wrote `persisted`,
     // and refuses to bring such a session back (see `mergeSessionWrite`).
     const fresh: Partial<SessionData> = { ...template };
     for (const written of ['persisted', 'userRevision', 'tokensRevision', 'refreshRetryAt'] as const) delete fresh[written];
-    return new SessionFiller(kv, redis, store, sessions, fresh as SessionData, config.session.absoluteTimeoutMs);
+    return new SessionFiller(kv, redis, store, directory, fresh as SessionData, config.session.absoluteTimeoutMs);
   }
 
   /** `count` sessions, the i-th for `userOf(i)`. */
@@ -70,7 +69,7 @@ export class SessionFiller {
       absoluteExpiresAt: now + this.absoluteTimeoutMs,
     };
     await this.store.set(id, data);
-    await this.sessions.index(id, data);
+    await this.directory.index(id, data);
   }
 
   async close(): Promise<void> {

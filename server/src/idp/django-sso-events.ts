@@ -1,6 +1,6 @@
 import { ErrorCode } from '@porter/shared';
 import { AppError } from '../errors.js';
-import type { Sessions } from '../session/sessions.js';
+import type { SessionDirectory } from '../session/directory.js';
 import type { Kv } from '../store/kv.js';
 import type { Keys } from '../store/keys.js';
 import { roleOf, userFromAccount, type AccountFields, type DjangoSso } from './django-sso.js';
@@ -44,7 +44,7 @@ export function parseSsoEvent(body: Record<string, unknown>): SsoEvent {
 
 export interface SsoEventDeps {
   sso: DjangoSso;
-  sessions: Sessions;
+  sessions: SessionDirectory;
   kv: Kv;
   keys: Keys;
 }

@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { ErrorCode } from '@porter/shared';
 import { AppError } from '../errors.js';
 import { refreshDue } from '../session/lifetime.js';
-import type { Sessions } from '../session/sessions.js';
+import type { SessionLifecycle } from '../session/lifecycle.js';
 import { LOCK_TTL_MS, type TokenRefresher } from './token-refresh.js';
 
 /** How often a request waiting for another's refresh reads the session again, in ms. */
@@ -29,7 +29,7 @@ export class AccessTokens {
    */
   private readonly opened = new Map<string, string>();
 
-  constructor(private readonly deps: { sessions: Sessions; refresher: TokenRefresher; now: () => number }) {}
+  constructor(private readonly deps: { sessions: SessionLifecycle; refresher: TokenRefresher; now: () => number }) {}
 
   /**
    * The current access token of `req`'s session. Throws 401 `porter/unauthenticated` when the

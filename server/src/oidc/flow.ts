@@ -3,7 +3,7 @@ import * as oidc from 'openid-client';
 import { ErrorCode } from '@porter/shared';
 import { AppError } from '../errors.js';
 import type { StoredTokens } from '../session/data.js';
-import type { NewSession } from '../session/sessions.js';
+import type { NewSession } from '../session/lifecycle.js';
 import { needsUserinfo, userFromClaims } from './claims.js';
 import { issuedInFuture } from './issued-at.js';
 import { fromProtocolError } from './protocol-errors.js';

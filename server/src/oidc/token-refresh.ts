@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { ErrorCode } from '@porter/shared';
 import type { Logger } from 'pino';
 import { refreshDue } from '../session/lifetime.js';
-import type { Sessions } from '../session/sessions.js';
+import type { SessionLifecycle } from '../session/lifecycle.js';
 import type { Keys } from '../store/keys.js';
 import { singleFlight, type Locks } from '../store/lock.js';
 import type { CampusOne } from './campus-one.js';
@@ -27,7 +27,7 @@ export type RefreshOutcome = 'not-due' | 'refreshed' | 'busy' | 'failed' | 'cann
  */
 export class TokenRefresher {
   constructor(
-    private readonly deps: { campusOne: CampusOne; sessions: Sessions; locks: Locks; keys: Keys; log: Logger; now: () => number },
+    private readonly deps: { campusOne: CampusOne; sessions: SessionLifecycle; locks: Locks; keys: Keys; log: Logger; now: () => number },
   ) {}
 
   private due(req: Request): boolean {

@@ -1,7 +1,7 @@
 import type { AdminReport, ErrorCode, ReportDay, SessionChange } from '@porter/shared';
 import { NO_ROLE } from '@porter/shared';
 import type { Logger } from 'pino';
-import type { Sessions } from '../session/sessions.js';
+import type { SessionDirectory, SessionsChanged } from '../session/directory.js';
 import type { Kv } from '../store/kv.js';
 import type { Keys } from '../store/keys.js';
 
@@ -12,6 +12,38 @@ export type AuthEvent =
   | { type: 'sign_in_failed'; reason: ErrorCode; silent: boolean }
   | { type: 'signed_out' }
   | { type: 'session_change'; change: Omit<SessionChange, 'at'> };
+
+/** Where a change to someone's sessions came from: an admin (by `sub`), back-channel logout, or a webhook event. */
+export type ChangeOrigin =
+  | { source: 'admin'; actor: string | null }
+  | { source: 'backchannel_logout' }
+  | { source: 'webhook'; event: string };
+
+/**
+ * The "session changed" report record, the one shape for every source: `sub`'s sessions were
+ * revoked, or their role changed (`roles`: before and after), as `changed` reports it.
+ */
+export function sessionChange(
+  sub: string,
+  changed: SessionsChanged,
+  origin: ChangeOrigin,
+  roles?: { previousRole: string | null; newRole: string },
+): AuthEvent {
+  return {
+    type: 'session_change',
+    change: {
+      kind: roles ? 'role_changed' : 'revoked',
+      sub,
+      name: changed.name,
+      source: origin.source,
+      event: origin.source === 'webhook' ? origin.event : null,
+      actor: origin.source === 'admin' ? origin.actor : null,
+      previousRole: roles?.previousRole ?? null,
+      newRole: roles?.newRole ?? null,
+      sessions: changed.sessions,
+    },
+  };
+}
 
 export const REPORT_DAYS = 14;
 export const RECENT_CHANGES = 50;
@@ -39,7 +71,7 @@ const FIELD = {
  * number of reads, however many people sign in.
  */
 export class AuthEvents {
-  constructor(private readonly deps: { kv: Kv; keys: Keys; sessions: Sessions; log: Logger; now: () => number }) {}
+  constructor(private readonly deps: { kv: Kv; keys: Keys; directory: SessionDirectory; log: Logger; now: () => number }) {}
 
   /** Records an event. Best effort: a sign-in or a webhook never fails because a counter did. */
   async record(event: AuthEvent): Promise<void> {
@@ -57,13 +89,13 @@ export class AuthEvents {
   }
 
   async report(): Promise<AdminReport> {
-    const { kv, keys, sessions, now } = this.deps;
+    const { kv, keys, directory, now } = this.deps;
     const at = now();
     const dates = Array.from({ length: REPORT_DAYS }, (_, i) => utcDate(at - (REPORT_DAYS - 1 - i) * DAY_MS));
     // Every read at once: the report waits for one round trip's worth, not one per part.
     const [days, byRole, recent] = await Promise.all([
       Promise.all(dates.map(async (date) => dayReport(date, await kv.hGetAll(keys.reportDay(date))))),
-      sessions.countByRole(),
+      directory.countByRole(),
       kv.streamLatest(keys.sessionChanges(), RECENT_CHANGES),
     ]);
     const recentChanges = recent.map((entry) => JSON.parse(entry) as SessionChange);

@@ -16,13 +16,13 @@ import { AppError } from '../errors.js';
 import { requireCsrfHeader } from '../http/csrf.js';
 import { noStore } from '../http/headers.js';
 import { requireRole } from '../http/require-role.js';
-import type { AuthEvents } from '../reports/auth-events.js';
+import { sessionChange, type AuthEvents } from '../reports/auth-events.js';
 import { sessionTimes } from '../session/data.js';
-import type { Sessions } from '../session/sessions.js';
+import type { SessionDirectory } from '../session/directory.js';
 
 export interface AdminRouterDeps {
   config: Config;
-  sessions: Sessions;
+  directory: SessionDirectory;
   authEvents: AuthEvents;
   log: Logger;
 }
@@ -36,7 +36,7 @@ const MAX_SUB_LENGTH = 255;
 
 /** The reports (staff and admins) and the session admin API (admins). Every answer is JSON. */
 export function adminRouter(deps: AdminRouterDeps): Router {
-  const { config, sessions, authEvents, log } = deps;
+  const { config, directory, authEvents, log } = deps;
   const router = Router();
   router.use(noStore);
 
@@ -48,13 +48,13 @@ export function adminRouter(deps: AdminRouterDeps): Router {
   router.get('/users', requireRole(...SESSION_ADMIN_ROLES), async (req, res) => {
     const query = typeof req.query.q === 'string' ? req.query.q : '';
     if (query.length > MAX_QUERY_LENGTH) throw new AppError(400, ErrorCode.BadRequest, `The search may be at most ${MAX_QUERY_LENGTH} characters.`);
-    const body: PeopleSearchResponse = { people: await sessions.searchPeople(query, SEARCH_LIMIT) };
+    const body: PeopleSearchResponse = { people: await directory.searchPeople(query, SEARCH_LIMIT) };
     res.json(body);
   });
 
   router.get('/users/:sub/sessions', requireRole(...SESSION_ADMIN_ROLES), async (req, res) => {
     const sub = subParam(req.params.sub);
-    const live = await sessions.ofUser(sub);
+    const live = await directory.ofUser(sub);
     const body: UserSessionsResponse = {
       sub,
       sessions: live.map(({ data }) => summaryOf(data, config.session.idleTimeoutMs)),
@@ -65,12 +65,9 @@ export function adminRouter(deps: AdminRouterDeps): Router {
   router.delete('/users/:sub/sessions', requireRole(...SESSION_ADMIN_ROLES), requireCsrfHeader, async (req, res) => {
     const sub = subParam(req.params.sub);
     const actor = req.session.user?.sub ?? null;
-    const ended = await sessions.endAllOfUser(sub);
+    const ended = await directory.endAllOfUser(sub);
     log.info({ sub, actor, sessions: ended.sessions }, 'sessions revoked by an admin');
-    await authEvents.record({
-      type: 'session_change',
-      change: { kind: 'revoked', sub, name: ended.name, source: 'admin', event: null, actor, previousRole: null, newRole: null, sessions: ended.sessions },
-    });
+    await authEvents.record(sessionChange(sub, ended, { source: 'admin', actor }));
     const body: RevokeSessionsResponse = { ok: true, revoked: ended.sessions };
     res.json(body);
   });

@@ -16,7 +16,7 @@ import { TRANSACTION_TTL_MS, type TransactionCookies } from '../oidc/transaction
 import type { AuthEvents } from '../reports/auth-events.js';
 import { cookieOptions } from '../session/cookies.js';
 import { deviceLabel } from '../session/device.js';
-import type { Sessions } from '../session/sessions.js';
+import type { SessionLifecycle } from '../session/lifecycle.js';
 import type { Kv } from '../store/kv.js';
 import type { Keys } from '../store/keys.js';
 import { meHandler } from './me.js';
@@ -28,7 +28,7 @@ const ANON_MARKER_MS = 5 * 60 * 1000;
 export interface AuthRouterDeps {
   config: Config;
   campusOne: CampusOne;
-  sessions: Sessions;
+  sessions: SessionLifecycle;
   transactions: TransactionCookies;
   refresher: TokenRefresher;
   authEvents: AuthEvents;

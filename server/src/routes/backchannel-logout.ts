@@ -4,12 +4,12 @@ import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import { noStore } from '../http/headers.js';
 import type { LogoutTokens } from '../oidc/logout-token.js';
-import type { AuthEvents } from '../reports/auth-events.js';
-import type { Sessions } from '../session/sessions.js';
+import { sessionChange, type AuthEvents } from '../reports/auth-events.js';
+import type { SessionDirectory } from '../session/directory.js';
 
 export interface BackchannelLogoutRouterDeps {
   logoutTokens: LogoutTokens;
-  sessions: Sessions;
+  directory: SessionDirectory;
   authEvents: AuthEvents;
   log: Logger;
 }
@@ -21,7 +21,7 @@ export interface BackchannelLogoutRouterDeps {
  * refused (nothing deleted), both `Cache-Control: no-store` (§2.8).
  */
 export function backchannelLogoutRouter(deps: BackchannelLogoutRouterDeps): Router {
-  const { logoutTokens, sessions, authEvents, log } = deps;
+  const { logoutTokens, directory, authEvents, log } = deps;
   const router = Router();
   router.post('/backchannel-logout', noStore, express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
     const token: unknown = req.body?.logout_token;
@@ -31,15 +31,12 @@ export function backchannelLogoutRouter(deps: BackchannelLogoutRouterDeps): Rout
     const logout = await logoutTokens.verify(token);
     const ended =
       logout.sid !== null
-        ? await sessions.endProviderSession(logout.sid, logout.sub)
-        : { ...(await sessions.endAllOfUser(logout.sub)), sub: logout.sub };
+        ? await directory.endProviderSession(logout.sid, logout.sub)
+        : { ...(await directory.endAllOfUser(logout.sub)), sub: logout.sub };
     log.info({ sid: logout.sid, sub: ended.sub, sessions: ended.sessions }, 'sessions ended by back-channel logout');
     // A `sid` alone that matches no live session names nobody: nothing to report.
     if (ended.sub) {
-      await authEvents.record({
-        type: 'session_change',
-        change: { kind: 'revoked', sub: ended.sub, name: ended.name, source: 'backchannel_logout', event: null, actor: null, previousRole: null, newRole: null, sessions: ended.sessions },
-      });
+      await authEvents.record(sessionChange(ended.sub, ended, { source: 'backchannel_logout' }));
     }
     res.json({ ok: true });
   });

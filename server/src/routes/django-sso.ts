@@ -12,7 +12,8 @@ import { TRANSACTION_TTL_MS } from '../oidc/transaction.js';
 import type { AuthEvents } from '../reports/auth-events.js';
 import { cookieOptions } from '../session/cookies.js';
 import { deviceLabel } from '../session/device.js';
-import type { Sessions } from '../session/sessions.js';
+import type { SessionDirectory } from '../session/directory.js';
+import type { SessionLifecycle } from '../session/lifecycle.js';
 import type { Kv } from '../store/kv.js';
 import type { Keys } from '../store/keys.js';
 
@@ -21,7 +22,7 @@ const EVENT_BODY_LIMIT = '64kb';
 
 export interface SsoEventsRouterDeps {
   sso: DjangoSso;
-  sessions: Sessions;
+  sessions: SessionDirectory;
   kv: Kv;
   keys: Keys;
   log: Logger;
@@ -60,7 +61,7 @@ export function ssoEventsRouter({ sso, sessions, kv, keys, log }: SsoEventsRoute
 export interface SsoAcceptRouterDeps {
   config: Config;
   sso: DjangoSso;
-  sessions: Sessions;
+  sessions: SessionLifecycle;
   transactions: SsoTransactionCookie;
   authEvents: AuthEvents;
   log: Logger;

@@ -4,14 +4,14 @@ import { sendAnswer } from '../http/send-answer.js';
 import type { TokenRefresher } from '../oidc/token-refresh.js';
 import { signedIn } from '../session/data.js';
 import { nextStep, signedInAnswer, UNAUTHENTICATED } from '../session/read-path.js';
-import type { Sessions } from '../session/sessions.js';
+import type { SessionLifecycle } from '../session/lifecycle.js';
 
 /**
  * `GET /auth/me` behind express-session: the steps of the read path (session/read-path.ts) that
  * write, which the shortcut before Express leaves to it. express-session does not read the
  * session again: the shortcut handed over what it read (`SessionReader.handOver`).
  */
-export function meHandler(deps: { config: Config; sessions: Sessions; refresher: TokenRefresher; now: () => number }): RequestHandler {
+export function meHandler(deps: { config: Config; sessions: SessionLifecycle; refresher: TokenRefresher; now: () => number }): RequestHandler {
   const { config, sessions, refresher, now } = deps;
   const rules = config.session;
   return async (req, res) => {

@@ -7,11 +7,11 @@ import { requireSameOriginWrite } from '../http/csrf.js';
 import { noStore } from '../http/headers.js';
 import { sessionTimes } from '../session/data.js';
 import type { SessionHandles } from '../session/handles.js';
-import type { LiveSession, Sessions } from '../session/sessions.js';
+import type { LiveSession, SessionDirectory } from '../session/directory.js';
 
 export interface OwnSessionsRouterDeps {
   config: Config;
-  sessions: Sessions;
+  directory: SessionDirectory;
   handles: SessionHandles;
   log: Logger;
 }
@@ -22,7 +22,7 @@ export interface OwnSessionsRouterDeps {
  * one of the requester's live sessions answers 404, whoever's it is: no oracle.
  */
 export function ownSessionsRouter(deps: OwnSessionsRouterDeps): Router {
-  const { config, sessions, handles, log } = deps;
+  const { config, directory, handles, log } = deps;
   const router = Router();
   router.use(noStore);
   const writeGuard = requireSameOriginWrite(new URL(config.appUrl).origin);
@@ -31,7 +31,7 @@ export function ownSessionsRouter(deps: OwnSessionsRouterDeps): Router {
   const mine = async (req: Request): Promise<{ sub: string; live: LiveSession[] }> => {
     const sub = req.session.user?.sub;
     if (!sub) throw new AppError(401, ErrorCode.Unauthenticated, 'Not signed in.');
-    return { sub, live: await sessions.ofUser(sub) };
+    return { sub, live: await directory.ofUser(sub) };
   };
 
   router.get('/', async (req, res) => {
@@ -48,7 +48,7 @@ export function ownSessionsRouter(deps: OwnSessionsRouterDeps): Router {
       throw new AppError(400, ErrorCode.BadRequest, 'Say which sessions to end: /auth/sessions/<handle>, or ?others=1 for all but this one.');
     }
     const { sub, live } = await mine(req);
-    const ended = await sessions.endSome(live.filter(({ id }) => id !== req.sessionID));
+    const ended = await directory.endSome(live.filter(({ id }) => id !== req.sessionID));
     log.info({ sub, sessions: ended.sessions }, 'signed out everywhere else');
     res.json({ ok: true, ended: ended.sessions } satisfies EndSessionsResponse);
   });
@@ -57,7 +57,7 @@ export function ownSessionsRouter(deps: OwnSessionsRouterDeps): Router {
     const { sub, live } = await mine(req);
     const target = live.find(({ id }) => handles.handleOf(id) === req.params.handle);
     if (!target) throw new AppError(404, ErrorCode.NotFound, 'You have no live session with that handle.');
-    const ended = await sessions.endSome([target]);
+    const ended = await directory.endSome([target]);
     log.info({ sub, current: target.id === req.sessionID }, 'one session ended by its owner');
     res.json({ ok: true, ended: ended.sessions } satisfies EndSessionsResponse);
   });

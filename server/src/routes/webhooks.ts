@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import type { AuthEvents } from '../reports/auth-events.js';
-import type { Sessions } from '../session/sessions.js';
+import type { SessionDirectory } from '../session/directory.js';
 import { applyWebhook } from '../webhooks/apply.js';
 import type { Deliveries } from '../webhooks/deliveries.js';
 import { parseWebhook } from '../webhooks/event.js';
@@ -12,7 +12,7 @@ import { SIGNATURE_HEADER, verifySignature } from '../webhooks/signature.js';
 
 export interface WebhooksRouterDeps {
   config: Config;
-  sessions: Sessions;
+  directory: SessionDirectory;
   authEvents: AuthEvents;
   deliveries: Deliveries;
   log: Logger;
@@ -36,7 +36,7 @@ const WEBHOOK_BODY_LIMIT = '64kb';
  * mount it before the session middleware and before any JSON parser.
  */
 export function webhooksRouter(deps: WebhooksRouterDeps): Router {
-  const { config, sessions, authEvents, deliveries, log, now } = deps;
+  const { config, directory, authEvents, deliveries, log, now } = deps;
   const secrets = config.campusOne.webhookSecrets;
   const router = Router();
 
@@ -77,7 +77,7 @@ export function webhooksRouter(deps: WebhooksRouterDeps): Router {
           );
           return answer(res, 'superseded', 0);
         }
-        const applied = await applyWebhook(unsuperseded, { sessions, authEvents, log });
+        const applied = await applyWebhook(unsuperseded, { directory, authEvents, log });
         await deliveries.applied(event.id);
         answer(res, 'applied', applied.sessions);
       } catch (err) {

@@ -1,26 +1,12 @@
-import type { Request } from 'express';
 import type { SessionData } from 'express-session';
-import type { Person, SignInMethod, User } from '@porter/shared';
+import type { Person, User } from '@porter/shared';
 import type { Config } from '../config.js';
-import type { Sealer } from '../crypto/sealer.js';
 import type { Kv } from '../store/kv.js';
 import type { Keys } from '../store/keys.js';
-import { sessionTimes, signedIn, type StoredTokens } from './data.js';
+import { sessionTimes, signedIn } from './data.js';
 import { hasExpired } from './lifetime.js';
 import { PeopleDirectory } from './people.js';
 import { RoleCounts } from './role-counts.js';
-
-export interface NewSession {
-  user: User;
-  tokens: StoredTokens;
-  accessTokenExpiresAt: number | null;
-  providerSid: string | null;
-  /** The id_token's `auth_time` in ms since epoch, or `null`. */
-  authTime: number | null;
-  /** A short label from the User-Agent (`deviceLabel`). */
-  device: string;
-  signInMethod: SignInMethod;
-}
 
 /** A stored session of someone other than the requester, as the admin API and webhooks see it. */
 export interface LiveSession {
@@ -45,13 +31,14 @@ interface RoleMove {
 }
 
 /**
- * Session lifecycle on top of express-session, and the indexes that let Porter find sessions
- * without scanning: by user (`sub`), by Campus One session (`sid`), and by role (`RoleCounts`,
- * for counting). User and `sid` entries are scored by the session's absolute expiry, so stale
- * entries are pruned by score; entries for sessions that ended early are dropped when a listing
- * finds their session gone.
+ * Every session across users and instances, found without scanning: by user (`sub`), by
+ * Campus One session (`sid`), and by role (`RoleCounts`, for counting). User and `sid` entries
+ * are scored by the session's absolute expiry, so stale entries are pruned by score; entries for
+ * sessions that ended early are dropped when a listing finds their session gone. The admin API,
+ * back-channel logout, webhooks and reports work here; one request's own session is
+ * `SessionLifecycle`'s (session/lifecycle.ts), which keeps these indexes up to date.
  */
-export class Sessions {
+export class SessionDirectory {
   private readonly roleCounts: RoleCounts;
   private readonly people: PeopleDirectory;
 
@@ -59,53 +46,15 @@ export class Sessions {
     private readonly config: Config,
     private readonly kv: Kv,
     private readonly keys: Keys,
-    private readonly tokenSealer: Sealer,
     private readonly now: () => number,
   ) {
     this.roleCounts = new RoleCounts(kv, keys, config.session.absoluteTimeoutMs, now);
     this.people = new PeopleDirectory(kv, keys, config.session.absoluteTimeoutMs);
   }
 
-  /** After a sign-in: a fresh session id (no fixation), the user and sealed tokens stored, indexed. */
-  async begin(req: Request, init: NewSession): Promise<void> {
-    const previous = signedInData(req);
-    const previousId = req.sessionID;
-    await promisify((done) => req.session.regenerate(done));
-    if (previous) await this.unindex(previousId, previous);
-    const now = this.now();
-    const data = {
-      user: init.user,
-      tokens: await this.tokenSealer.seal(init.tokens),
-      accessTokenExpiresAt: init.accessTokenExpiresAt,
-      providerSid: init.providerSid,
-      authTime: init.authTime,
-      device: init.device,
-      signInMethod: init.signInMethod,
-      createdAt: now,
-      lastTouchedAt: now,
-      absoluteExpiresAt: now + this.config.session.absoluteTimeoutMs,
-    } satisfies Omit<SessionData, 'cookie'>;
-    Object.assign(req.session, data);
-    await promisify((done) => req.session.save(done));
-    // Saved, then indexed. The other order has a hole: a listing in between (a webhook, an admin
-    // revoke) finds the entry's session missing and prunes it, and the session saved next is
-    // one that no revocation finds. A session that cannot be indexed is destroyed instead, which
-    // takes it off the request: express-session then sends no cookie, so even when Redis cannot
-    // delete it either, nobody holds the id of a session that no revocation can reach.
-    // On Sentinel, a sign-in is acknowledged only once a replica holds it, so a failover cannot lose it.
-    try {
-      await this.index(req.sessionID, data);
-      await this.people.record(init.user);
-      await this.kv.replicated();
-    } catch (err) {
-      await promisify((done) => req.session.destroy(done)).catch(() => {});
-      throw err;
-    }
-  }
-
   /**
    * Adds a saved session to the indexes: its user, its Campus One session, its role's count.
-   * Only `begin` calls it in the product; the scale benchmark fills Redis through it too.
+   * Only `SessionLifecycle.begin` calls it in the product; the scale benchmark fills Redis through it too.
    */
   async index(id: string, data: Pick<SessionData, 'user' | 'providerSid' | 'lastTouchedAt' | 'absoluteExpiresAt'>): Promise<void> {
     const lifetime = this.config.session.absoluteTimeoutMs;
@@ -117,61 +66,24 @@ export class Sessions {
     ]);
   }
 
-  /** Ends the request's session, if it has one, in the store and in the indexes. */
-  async end(req: Request): Promise<void> {
-    const data = signedInData(req);
-    if (!data) return;
-    const id = req.sessionID;
-    await promisify((done) => req.session.destroy(done));
-    await this.unindex(id, data);
+  /** Remembers a person who signed in, for `searchPeople`. */
+  async recordPerson(user: User): Promise<void> {
+    await this.people.record(user);
   }
 
-  async tokens(req: Request): Promise<StoredTokens | null> {
-    return req.session.tokens ? this.tokenSealer.open<StoredTokens>(req.session.tokens) : null;
+  /** Resolves once a replica holds the writes made so far (on Sentinel; at once elsewhere), so a failover cannot lose them. */
+  replicated(): Promise<void> {
+    return this.kv.replicated();
   }
 
-  /** After a refresh; raises `tokensRevision` so that a request writing back an older copy keeps these (see `mergeSessionWrite`). */
-  async replaceTokens(req: Request, tokens: StoredTokens, accessTokenExpiresAt: number | null): Promise<void> {
-    req.session.tokens = await this.tokenSealer.seal(tokens);
-    req.session.accessTokenExpiresAt = accessTokenExpiresAt;
-    req.session.tokensRevision = (req.session.tokensRevision ?? 0) + 1;
-    delete req.session.refreshRetryAt;
-    await promisify((done) => req.session.save(done));
+  /** After a session's idle expiry moved: its role count follows it. */
+  async touched(id: string, data: SessionData): Promise<void> {
+    await this.roleCounts.touched(id, data.user.role, sessionTimes(data, this.config.session.idleTimeoutMs).expiresAt);
   }
 
-  /** After the request moved its session's idle expiry: the role counts follow it. */
-  async touched(req: Request): Promise<void> {
-    const data = signedIn(req.session);
-    if (data) await this.roleCounts.touched(req.sessionID, data.user.role, sessionTimes(data, this.config.session.idleTimeoutMs).expiresAt);
-  }
-
-  /**
-   * Re-reads the session from the store, dropping what this request changed in memory. False
-   * when the store no longer holds it: it was ended meanwhile (and the request's copy is stale).
-   */
-  async reload(req: Request): Promise<boolean> {
-    try {
-      await promisify((done) => req.session.reload(done));
-      return true;
-    } catch (err) {
-      // express-session fails a reload of a session the store no longer has.
-      if (!(await this.kv.exists(this.keys.session(req.sessionID)))) return false;
-      throw err;
-    }
-  }
-
-  /**
-   * Marks the session as one that is never refreshed (stored before sign-in began recording
-   * `null` for sessions without a refresh token), so it stops being due. Written with the request.
-   */
-  neverRefresh(req: Request): void {
-    req.session.accessTokenExpiresAt = null;
-  }
-
-  /** After a failed refresh: no other is tried before `retryAt` (ms since epoch). Written now. */
-  async deferRefresh(req: Request, retryAt: number): Promise<void> {
-    req.session.refreshRetryAt = retryAt;
-    await promisify((done) => req.session.save(done));
+  /** True while the store holds session `id`. */
+  holds(id: string): Promise<boolean> {
+    return this.kv.exists(this.keys.session(id));
   }
 
   /** The live sessions of one user, newest first, pruning index entries whose session is gone. */
@@ -288,23 +200,15 @@ export class Sessions {
     return { sessions: sessions.length, ...aboutUser(sessions) };
   }
 
-  private async unindex(id: string, data: Pick<SessionData, 'user' | 'providerSid'>): Promise<void> {
+  /** Takes an ended session out of the indexes. */
+  async unindex(id: string, data: Pick<SessionData, 'user' | 'providerSid'>): Promise<void> {
     await this.kv.zRem(this.keys.userSessions(data.user.sub), id);
     if (data.providerSid) await this.kv.zRem(this.keys.providerSessions(data.providerSid), id);
     await this.roleCounts.remove(id, data.user.role);
   }
 }
 
-/** The request's session data when it is signed in; `providerSid` may be missing in older sessions. */
-function signedInData(req: Request): Pick<SessionData, 'user' | 'providerSid'> | null {
-  return req.session.user ? { user: req.session.user, providerSid: req.session.providerSid ?? null } : null;
-}
-
 function aboutUser(sessions: readonly LiveSession[]): Omit<SessionsChanged, 'sessions'> {
   const newest = sessions[0]?.data.user;
   return { name: newest?.name ?? null, previousRole: newest?.role ?? null };
-}
-
-function promisify(run: (done: (err?: unknown) => void) => void): Promise<void> {
-  return new Promise((resolve, reject) => run((err) => (err ? reject(err) : resolve())));
 }

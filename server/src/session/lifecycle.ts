@@ -1,0 +1,136 @@
+import type { Request } from 'express';
+import type { SessionData } from 'express-session';
+import type { SignInMethod, User } from '@porter/shared';
+import type { Config } from '../config.js';
+import type { Sealer } from '../crypto/sealer.js';
+import { signedIn, type StoredTokens } from './data.js';
+import type { SessionDirectory } from './directory.js';
+
+export interface NewSession {
+  user: User;
+  tokens: StoredTokens;
+  accessTokenExpiresAt: number | null;
+  providerSid: string | null;
+  /** The id_token's `auth_time` in ms since epoch, or `null`. */
+  authTime: number | null;
+  /** A short label from the User-Agent (`deviceLabel`). */
+  device: string;
+  signInMethod: SignInMethod;
+}
+
+/**
+ * One request's own session, on top of express-session: begin it after a sign-in, end it, read
+ * and replace its tokens (sealed at rest), reload it, and the writes the read path and token
+ * refresh need. Each change keeps the indexes across sessions (`SessionDirectory`) up to date.
+ */
+export class SessionLifecycle {
+  constructor(
+    private readonly config: Config,
+    private readonly directory: SessionDirectory,
+    private readonly tokenSealer: Sealer,
+    private readonly now: () => number,
+  ) {}
+
+  /** After a sign-in: a fresh session id (no fixation), the user and sealed tokens stored, indexed. */
+  async begin(req: Request, init: NewSession): Promise<void> {
+    const previous = signedInData(req);
+    const previousId = req.sessionID;
+    await promisify((done) => req.session.regenerate(done));
+    if (previous) await this.directory.unindex(previousId, previous);
+    const now = this.now();
+    const data = {
+      user: init.user,
+      tokens: await this.tokenSealer.seal(init.tokens),
+      accessTokenExpiresAt: init.accessTokenExpiresAt,
+      providerSid: init.providerSid,
+      authTime: init.authTime,
+      device: init.device,
+      signInMethod: init.signInMethod,
+      createdAt: now,
+      lastTouchedAt: now,
+      absoluteExpiresAt: now + this.config.session.absoluteTimeoutMs,
+    } satisfies Omit<SessionData, 'cookie'>;
+    Object.assign(req.session, data);
+    await promisify((done) => req.session.save(done));
+    // Saved, then indexed. The other order has a hole: a listing in between (a webhook, an admin
+    // revoke) finds the entry's session missing and prunes it, and the session saved next is
+    // one that no revocation finds. A session that cannot be indexed is destroyed instead, which
+    // takes it off the request: express-session then sends no cookie, so even when Redis cannot
+    // delete it either, nobody holds the id of a session that no revocation can reach.
+    // On Sentinel, a sign-in is acknowledged only once a replica holds it, so a failover cannot lose it.
+    try {
+      await this.directory.index(req.sessionID, data);
+      await this.directory.recordPerson(init.user);
+      await this.directory.replicated();
+    } catch (err) {
+      await promisify((done) => req.session.destroy(done)).catch(() => {});
+      throw err;
+    }
+  }
+
+  /** Ends the request's session, if it has one, in the store and in the indexes. */
+  async end(req: Request): Promise<void> {
+    const data = signedInData(req);
+    if (!data) return;
+    const id = req.sessionID;
+    await promisify((done) => req.session.destroy(done));
+    await this.directory.unindex(id, data);
+  }
+
+  async tokens(req: Request): Promise<StoredTokens | null> {
+    return req.session.tokens ? this.tokenSealer.open<StoredTokens>(req.session.tokens) : null;
+  }
+
+  /** After a refresh; raises `tokensRevision` so that a request writing back an older copy keeps these (see `mergeSessionWrite`). */
+  async replaceTokens(req: Request, tokens: StoredTokens, accessTokenExpiresAt: number | null): Promise<void> {
+    req.session.tokens = await this.tokenSealer.seal(tokens);
+    req.session.accessTokenExpiresAt = accessTokenExpiresAt;
+    req.session.tokensRevision = (req.session.tokensRevision ?? 0) + 1;
+    delete req.session.refreshRetryAt;
+    await promisify((done) => req.session.save(done));
+  }
+
+  /** After the request moved its session's idle expiry: the role counts follow it. */
+  async touched(req: Request): Promise<void> {
+    const data = signedIn(req.session);
+    if (data) await this.directory.touched(req.sessionID, data);
+  }
+
+  /**
+   * Re-reads the session from the store, dropping what this request changed in memory. False
+   * when the store no longer holds it: it was ended meanwhile (and the request's copy is stale).
+   */
+  async reload(req: Request): Promise<boolean> {
+    try {
+      await promisify((done) => req.session.reload(done));
+      return true;
+    } catch (err) {
+      // express-session fails a reload of a session the store no longer has.
+      if (!(await this.directory.holds(req.sessionID))) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Marks the session as one that is never refreshed (stored before sign-in began recording
+   * `null` for sessions without a refresh token), so it stops being due. Written with the request.
+   */
+  neverRefresh(req: Request): void {
+    req.session.accessTokenExpiresAt = null;
+  }
+
+  /** After a failed refresh: no other is tried before `retryAt` (ms since epoch). Written now. */
+  async deferRefresh(req: Request, retryAt: number): Promise<void> {
+    req.session.refreshRetryAt = retryAt;
+    await promisify((done) => req.session.save(done));
+  }
+}
+
+/** The request's session data when it is signed in; `providerSid` may be missing in older sessions. */
+function signedInData(req: Request): Pick<SessionData, 'user' | 'providerSid'> | null {
+  return req.session.user ? { user: req.session.user, providerSid: req.session.providerSid ?? null } : null;
+}
+
+function promisify(run: (done: (err?: unknown) => void) => void): Promise<void> {
+  return new Promise((resolve, reject) => run((err) => (err ? reject(err) : resolve())));
+}
