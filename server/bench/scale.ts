@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import type { SessionData } from 'express-session';
 import { signLogoutToken } from '../dev/logout-tokens.js';
 import { deliverWebhook, webhookEvent } from '../dev/webhooks.js';
-import type { WebhookAnswer } from '../src/routes/webhooks.js';
+import type { WebhookAnswer } from '../src/webhooks/receive.js';
 import { createKeys } from '../src/store/keys.js';
 import { SessionFiller } from './lib/fill.js';
 import { fixed, markdownTable, percentile } from './lib/report.js';
