@@ -23,7 +23,7 @@ export type RefreshOutcome = 'not-due' | 'refreshed' | 'busy' | 'failed' | 'cann
  * the lock to see whether another already did, and ending the session only when it is gone or
  * Campus One says the grant is (`invalid_grant`). Other failures keep the session and wait
  * {@link REFRESH_RETRY_MS} before the next try, so page views meanwhile stay one read. The
- * session is read and written through `Sessions` only.
+ * session is read and written through `SessionLifecycle` only.
  */
 export class TokenRefresher {
   constructor(

@@ -8,9 +8,9 @@ import type { SessionData } from 'express-session';
  * express-session writes the whole session at the end of a request, from what it read at the
  * start. Meanwhile another instance may have changed the stored session, and a stale write must
  * not undo that:
- * - Campus One changed the user's role, name or email (`Sessions.updateUser` raised
+ * - Campus One changed the user's role, name or email (`SessionDirectory.updateUser` raised
  *   `userRevision`): the stored user stays;
- * - a refresh replaced the tokens (`Sessions.replaceTokens` raised `tokensRevision`) while this
+ * - a refresh replaced the tokens (`SessionLifecycle.replaceTokens` raised `tokensRevision`) while this
  *   request, finding the refresh under way, kept its older copy: the stored tokens stay, or the
  *   used refresh token would come back, and Campus One, which rotates them, would end the grant;
  * - the session was ended (revocation, back-channel logout, sign-out in another tab): a session
