@@ -8,15 +8,16 @@ import tseslint from 'typescript-eslint';
  * (`store` is server/src/store/) or a top-level file (`errors` is server/src/errors.ts).
  */
 const SERVER_LAYERS = {
-  main: ['app', 'http', 'config', 'log', 'oidc', 'store'],
-  app: ['routes', 'http', 'idp', 'webhooks', 'reports', 'oidc', 'session', 'errors', 'crypto', 'config', 'store'],
-  routes: ['http', 'idp', 'webhooks', 'reports', 'oidc', 'session', 'errors', 'crypto', 'config', 'log', 'store'],
-  http: ['session', 'errors', 'config', 'store'],
+  main: ['app', 'http', 'config', 'log', 'oidc', 'ops', 'store'],
+  app: ['routes', 'http', 'idp', 'webhooks', 'reports', 'oidc', 'session', 'ops', 'errors', 'crypto', 'config', 'store'],
+  routes: ['http', 'idp', 'webhooks', 'reports', 'oidc', 'session', 'ops', 'errors', 'crypto', 'config', 'log', 'store'],
+  http: ['session', 'ops', 'errors', 'config', 'store'],
   idp: ['oidc', 'session', 'errors', 'crypto', 'config', 'store'],
   webhooks: ['reports', 'session', 'errors', 'config', 'store'],
-  reports: ['session', 'errors', 'store'],
-  oidc: ['session', 'errors', 'crypto', 'config', 'store'],
+  reports: ['session', 'ops', 'errors', 'store'],
+  oidc: ['session', 'ops', 'errors', 'crypto', 'config', 'store'],
   session: ['errors', 'crypto', 'config', 'store'],
+  ops: ['errors', 'config', 'store'],
   errors: ['store'],
   crypto: [],
   config: [],

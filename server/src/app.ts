@@ -10,11 +10,15 @@ import { withMeShortcut } from './http/me-shortcut.js';
 import { DjangoSso } from './idp/django-sso.js';
 import { SsoTransactionCookie } from './idp/django-sso-transaction.js';
 import { AcademicDirectoryCache } from './oidc/academic-directory.js';
+import { requestLog, type TrustProxy } from './http/request-log.js';
 import { AccessTokens } from './oidc/access-token.js';
 import type { CampusOne } from './oidc/campus-one.js';
 import { LogoutTokens } from './oidc/logout-token.js';
 import { TokenRefresher } from './oidc/token-refresh.js';
 import { TransactionCookies } from './oidc/transaction.js';
+import type { Metrics } from './ops/metrics.js';
+import { createRateLimits } from './ops/rate-limits.js';
+import { requestMetrics } from './ops/request-metrics.js';
 import { AuthEvents } from './reports/auth-events.js';
 import { academicRouter } from './routes/academic.js';
 import { adminRouter } from './routes/admin.js';
@@ -34,6 +38,7 @@ import { SessionLifecycle } from './session/lifecycle.js';
 import { createKeys } from './store/keys.js';
 import type { Kv } from './store/kv.js';
 import { createLocks } from './store/lock.js';
+import { RedisKv } from './store/redis-kv.js';
 import { Deliveries } from './webhooks/deliveries.js';
 
 /** `GET /auth/login` (routes/auth.ts): it writes the transaction cookie and redirects. */
@@ -44,6 +49,8 @@ export interface AppDeps {
   kv: Kv;
   campusOne: CampusOne;
   log: Logger;
+  /** Filled here; served by `main.ts` on its own listener. */
+  metrics: Metrics;
   /** The clock, in ms since epoch; tests move it to reach expiries. */
   now: () => number;
 }
@@ -53,17 +60,18 @@ export interface AppDeps {
  * shortcut (`http/me-shortcut.ts`). It never listens: `main.ts` does.
  */
 export function createApp(deps: AppDeps): RequestListener {
-  const { config, kv, campusOne, log, now } = deps;
+  const { config, kv, campusOne, log, metrics, now } = deps;
   const keys = createKeys(config.redis.prefix);
   const store = createSessionStore(config, kv, keys, now);
   const sessionDirectory = new SessionDirectory(config, kv, keys, now);
   const sessions = new SessionLifecycle(config, sessionDirectory, createSealer(config.session.secrets, 'tokens'), now);
   const transactions = new TransactionCookies(config, createSealer(config.session.secrets, 'transaction'), kv, keys, now);
   const locks = createLocks(kv);
-  const refresher = new TokenRefresher({ campusOne, sessions, locks, keys, log, now });
+  const refresher = new TokenRefresher({ campusOne, sessions, locks, keys, metrics, log, now });
   const accessTokens = new AccessTokens({ sessions, refresher, now });
   const directory = new AcademicDirectoryCache({ campusOne, config: config.campusOne, kv, keys, locks, log, now });
-  const authEvents = new AuthEvents({ kv, keys, directory: sessionDirectory, log, now });
+  const authEvents = new AuthEvents({ kv, keys, directory: sessionDirectory, metrics, log, now });
+  metrics.countLiveSessionsWith(async () => Object.values(await sessionDirectory.countByRole()).reduce((total, count) => total + count, 0));
   const deliveries = new Deliveries(kv, keys, config.campusOne.webhookMaxAgeMs);
   const logoutTokens = new LogoutTokens({ campusOne, config: config.campusOne, kv, keys, now });
   const djangoSso = config.djangoSso
@@ -73,17 +81,23 @@ export function createApp(deps: AppDeps): RequestListener {
       }
     : null;
 
+  const limits = createRateLimits({ config, redis: kv instanceof RedisKv ? kv : null, metrics, log });
+
   const app = express();
   app.disable('x-powered-by');
   // Every answer is no-store JSON or a redirect: an ETag would only cost a SHA-1 of each body.
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
+  const trustProxy = app.get('trust proxy fn') as TrustProxy;
+  app.use(requestLog(log, trustProxy));
   // The steady state of GET /auth/me never reaches Express: middleware here does not see it.
+  app.use(requestMetrics(metrics));
   app.use(securityHeaders);
   app.use(healthRouter({ kv, keys, campusOne }));
   // Campus One calls these, not a browser: no session, and the webhook needs its body untouched.
-  app.use('/webhooks', webhooksRouter({ config, directory: sessionDirectory, authEvents, deliveries, log, now }));
-  app.use('/auth', backchannelLogoutRouter({ logoutTokens, directory: sessionDirectory, authEvents, log }));
+  app.use('/webhooks', limits.webhooks, webhooksRouter({ config, directory: sessionDirectory, authEvents, deliveries, metrics, log, now }));
+  app.use('/auth/backchannel-logout', limits.backchannelLogout);
+  app.use('/auth', backchannelLogoutRouter({ logoutTokens, directory: sessionDirectory, authEvents, metrics, log }));
   if (djangoSso) app.use(ssoEventsRouter({ sso: djangoSso.sso, sessions: sessionDirectory, kv, keys, log }));
   const reader = createSessionReader(config, kv, keys);
   app.use(keepLiveSessionCookie({ config, reader, now }));
@@ -97,8 +111,9 @@ export function createApp(deps: AppDeps): RequestListener {
   );
   if (djangoSso) app.use(ssoAcceptRouter({ config, sso: djangoSso.sso, sessions, transactions: djangoSso.transactions, authEvents, log, now }));
   app.use('/auth/sessions', ownSessionsRouter({ config, directory: sessionDirectory, handles: createSessionHandles(config.session.secrets), log }));
-  app.use('/auth', authRouter({ config, campusOne, sessions, transactions, refresher, authEvents, kv, keys, log, now, djangoSso }));
-  app.use('/api/admin', adminRouter({ config, directory: sessionDirectory, authEvents, log }));
+  app.use('/auth', authRouter({ config, campusOne, sessions, transactions, refresher, authEvents, signInLimit: limits.signIn, kv, keys, log, now, djangoSso }));
+  app.use('/api/admin', limits.admin, adminRouter({ config, directory: sessionDirectory, authEvents, log }));
+  app.use('/api', limits.api);
   // Before the proxy's routes: config.ts keeps every PORTER_API_ROUTES prefix off BFF_API_PREFIXES.
   app.use(ACADEMIC_API_PREFIX, academicRouter({ directory, accessTokens }));
   app.use(
@@ -111,5 +126,5 @@ export function createApp(deps: AppDeps): RequestListener {
   );
   app.use(notFound);
   app.use(errorHandler(log));
-  return withMeShortcut(withLoggedFinalErrors(app, log), { config, reader, now });
+  return withMeShortcut(withLoggedFinalErrors(app, log), { config, reader, metrics, log, trustProxy, now });
 }

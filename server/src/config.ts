@@ -70,6 +70,10 @@ export interface Config {
   /** A client must have sent its whole request within this long, or gets 408 (Node's `requestTimeout`). */
   readonly requestTimeoutMs: number;
   readonly logLevel: string;
+  /** Where `/metrics` listens, apart from the public listener; `null` when `METRICS_PORT=off`. */
+  readonly metrics: { readonly host: string; readonly port: number } | null;
+  /** Requests allowed per minute for each limited route group; `null` when that limit is off. */
+  readonly rateLimits: Readonly<Record<RateLimitName, number | null>>;
 }
 
 export const IDENTITY_PROVIDERS = ['campus-one', 'django-sso'] as const;
@@ -104,6 +108,22 @@ export interface ApiRoute {
   readonly upstream: string;
 }
 
+/**
+ * The rate-limited route groups and their defaults, in requests per minute: per client address,
+ * except `api`, per session. A campus NAT puts thousands of students behind one address, so the
+ * per-address limits are sized for a whole campus, not for one person (README, Operations).
+ */
+export const RATE_LIMIT_DEFAULTS = {
+  /** `/auth/login` and `/auth/callback` together: two requests per sign-in, so 600 sign-ins a minute. */
+  signIn: 1200,
+  backchannelLogout: 1200,
+  webhooks: 6000,
+  admin: 300,
+  api: 600,
+} as const;
+
+export type RateLimitName = keyof typeof RATE_LIMIT_DEFAULTS;
+
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -130,6 +150,13 @@ const SESSION_SECRET_MIN = 32;
 
 const duration = (fallbackMs: number) =>
   z.coerce.number().int('must be a whole number of milliseconds').positive('must be positive').default(fallbackMs);
+
+/** A per-minute request count, or `off`. */
+const perMinute = (fallback: number) =>
+  z
+    .union([z.literal('off'), z.coerce.number().int().positive('must be above 0, or off')], { error: 'must be a whole number of requests per minute above 0, or off' })
+    .default(fallback)
+    .transform((value) => (value === 'off' ? null : value));
 
 const secretList = z
   .string()
@@ -188,6 +215,15 @@ const env = z.object({
   HEADERS_TIMEOUT_MS: duration(10 * SECOND),
   REQUEST_TIMEOUT_MS: duration(30 * SECOND),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  METRICS_PORT: z
+    .union([z.literal('off'), z.coerce.number().int().min(0).max(65535)], { error: 'must be a port number (0-65535), or off' })
+    .default(9464),
+  RATE_LIMIT_SIGN_IN: perMinute(RATE_LIMIT_DEFAULTS.signIn),
+  RATE_LIMIT_BACKCHANNEL_LOGOUT: perMinute(RATE_LIMIT_DEFAULTS.backchannelLogout),
+  RATE_LIMIT_WEBHOOKS: perMinute(RATE_LIMIT_DEFAULTS.webhooks),
+  RATE_LIMIT_ADMIN: perMinute(RATE_LIMIT_DEFAULTS.admin),
+  RATE_LIMIT_API: perMinute(RATE_LIMIT_DEFAULTS.api),
 });
 
 /**
@@ -312,6 +348,14 @@ export function loadConfig(
     headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
+    metrics: e.METRICS_PORT === 'off' ? null : { host: e.METRICS_HOST, port: e.METRICS_PORT },
+    rateLimits: {
+      signIn: e.RATE_LIMIT_SIGN_IN,
+      backchannelLogout: e.RATE_LIMIT_BACKCHANNEL_LOGOUT,
+      webhooks: e.RATE_LIMIT_WEBHOOKS,
+      admin: e.RATE_LIMIT_ADMIN,
+      api: e.RATE_LIMIT_API,
+    },
   });
 }
 

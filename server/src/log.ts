@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 /**
  * Tokens and secrets never reach the logs. The rule is that handlers log claims and codes, never
@@ -19,6 +19,8 @@ const REDACT = [
   '*.client_secret',
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({ level, base: { service: 'porter-server' }, redact: { paths: REDACT, censor: '[redacted]' } });
+/** Porter's logger: JSON lines to stdout, or to `destination` (the tests read what was logged). */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = { level, base: { service: 'porter-server' }, redact: { paths: REDACT, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -7,6 +7,8 @@ import { createGracefulServer } from './http/graceful.js';
 import { serverTimeouts } from './http/server-timeouts.js';
 import { createLogger } from './log.js';
 import { CampusOne } from './oidc/campus-one.js';
+import { Metrics } from './ops/metrics.js';
+import { startMetricsServer } from './ops/metrics-server.js';
 import { createKeys } from './store/keys.js';
 import type { Kv } from './store/kv.js';
 import { MemoryKv } from './store/memory-kv.js';
@@ -36,6 +38,8 @@ if (config.session.secretGenerated) {
   log.warn('SESSION_SECRET is not set: using a random one, so sessions end when the server restarts');
 }
 
+const metrics = new Metrics({ processMetrics: true });
+
 let kv: Kv;
 if (config.redis.url) {
   const redis = redactUrl(config.redis.url);
@@ -45,6 +49,7 @@ if (config.redis.url) {
       down
         ? log.error({ code: ErrorCode.StoreUnavailable, redis }, 'Redis is unreachable: answering 503 at once until it is back')
         : log.info({ redis }, 'Redis answers again'),
+    onUnavailable: (operation) => metrics.storeError(operation),
   });
   kv = redisKv;
   // A new instance in a rolling restart must not answer 503 while its connection warms up.
@@ -80,7 +85,13 @@ const campusOne = new CampusOne(config.campusOne, log, Date.now);
 // Discover now so the first visitor does not wait; a failure is logged and retried on demand.
 campusOne.configuration().catch(() => {});
 
-const app = createApp({ config, kv, campusOne, log, now: Date.now });
+const metricsServer = config.metrics
+  ? await startMetricsServer(metrics, config.metrics, log).catch((err: unknown) => {
+      log.fatal({ err }, `cannot serve /metrics on ${config.metrics?.host}:${config.metrics?.port}: set METRICS_HOST and METRICS_PORT, or METRICS_PORT=off`);
+      process.exit(1);
+    })
+  : null;
+const app = createApp({ config, kv, campusOne, log, metrics, now: Date.now });
 const { server, stop } = createGracefulServer(app, serverTimeouts(config));
 server.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo;
@@ -95,6 +106,8 @@ async function shutdown(signal: string) {
   if ((await stop(config.shutdownTimeoutMs)) === 'forced') {
     log.warn({ shutdownTimeoutMs: config.shutdownTimeoutMs }, 'requests still in flight at SHUTDOWN_TIMEOUT_MS were cut');
   }
+  // Scraped until the last request is done, so its numbers are not lost.
+  metricsServer?.close();
   await kv.close();
   log.info('stopped');
   process.exit(0);

@@ -312,6 +312,7 @@ describe('streaming', () => {
         REDIS_PREFIX: config.redis.prefix,
         PORTER_API_ROUTES: `/api/campus=${campusApi.url}`,
         LOG_LEVEL: 'silent',
+        METRICS_PORT: 'off',
       },
       stdio: 'ignore',
     });

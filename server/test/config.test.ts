@@ -102,6 +102,25 @@ describe('loadConfig', () => {
       expect(problemsOf({ ...base, CAMPUS_ONE_CLOCK_TOLERANCE_S: bad })[0]).toMatch(/^CAMPUS_ONE_CLOCK_TOLERANCE_S/);
     }
   });
+
+  it('serves metrics on loopback port 9464 unless told otherwise, and turns them off with METRICS_PORT=off', () => {
+    expect(loadConfig(base, secret).metrics).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(loadConfig({ ...base, METRICS_HOST: '0.0.0.0', METRICS_PORT: '9100' }, secret).metrics).toEqual({ host: '0.0.0.0', port: 9100 });
+    expect(loadConfig({ ...base, METRICS_PORT: 'off' }, secret).metrics).toBeNull();
+    expect(problemsOf({ ...base, METRICS_PORT: 'none' })[0]).toMatch(/^METRICS_PORT/);
+  });
+
+  it('reads each rate limit as requests per minute, or off, and names a bad one', () => {
+    const defaults = loadConfig(base, secret).rateLimits;
+    expect(defaults).toEqual({ signIn: 1200, backchannelLogout: 1200, webhooks: 6000, admin: 300, api: 600 });
+    const set = loadConfig({ ...base, RATE_LIMIT_SIGN_IN: 'off', RATE_LIMIT_API: '30' }, secret).rateLimits;
+    expect(set.signIn).toBeNull();
+    expect(set.api).toBe(30);
+    expect(problemsOf({ ...base, RATE_LIMIT_WEBHOOKS: '0', RATE_LIMIT_ADMIN: 'lots' }).map((p) => p.split(' ')[0])).toEqual([
+      'RATE_LIMIT_WEBHOOKS',
+      'RATE_LIMIT_ADMIN',
+    ]);
+  });
 });
 
 describe('PORTER_API_ROUTES', () => {

@@ -48,7 +48,12 @@ describe('logs of refused requests', () => {
   ])('logs %s as one debug line with its code and no stack', async (_label, request, status, code) => {
     const { status: answered, logged } = await logOf(request);
     expect(answered).toBe(status);
-    const errors = logged.filter((line) => line.code !== undefined);
+    // Besides the request log's own line for it (issue 12), short and without a stack too.
+    const [requestLine, ...more] = logged.filter((line) => line.msg === 'request');
+    expect(more).toHaveLength(0);
+    expect(requestLine).toMatchObject({ code, res: { status } });
+    expect(requestLine?.bytes).toBeLessThan(400);
+    const errors = logged.filter((line) => line.code !== undefined && line.msg !== 'request');
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ level: DEBUG, code, status });
     expect(errors[0]?.err).toBeUndefined();

@@ -65,4 +65,36 @@ describe('the server process', () => {
       silent.close();
     }
   });
+
+  it('serves /metrics on its own listener, and the public listener does not', async () => {
+    const child = startMain({
+      PORT: '0',
+      CAMPUS_ONE_CLIENT_ID: 'porter',
+      CAMPUS_ONE_CLIENT_SECRET: 'secret',
+      CAMPUS_ONE_ISSUER: 'http://127.0.0.1:9',
+      CAMPUS_ONE_DISCOVERY_URL: 'http://127.0.0.1:9/api/auth/.well-known/openid-configuration',
+    });
+    try {
+      let stdout = '';
+      const [server, metrics] = await new Promise<[string, string]>((resolve) =>
+        child.stdout.on('data', (chunk) => {
+          stdout += chunk;
+          const listening = /"url":"(http:[^"]+)".*Porter server listening/.exec(stdout)?.[1];
+          const scraped = /"url":"(http:[^"]+\/metrics)"/.exec(stdout)?.[1];
+          if (listening && scraped) resolve([listening, scraped]);
+        }),
+      );
+      expect(new URL(metrics).hostname).toBe('127.0.0.1');
+      expect(new URL(metrics).port).not.toBe(new URL(server).port);
+      const scrape = await fetch(metrics);
+      expect(scrape.status).toBe(200);
+      const text = await scrape.text();
+      expect(text).toContain('# TYPE porter_sign_ins_total counter');
+      expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
+      expect((await fetch(`${server}/metrics`)).status).toBe(404);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 });
+

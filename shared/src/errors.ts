@@ -64,6 +64,11 @@ export const ErrorCode = {
    * (503): the app shows the ids the claims carry instead of names.
    */
   AcademicUnavailable: 'porter/academic_unavailable',
+  /**
+   * Too many requests from one client address (or, for `/api`, one session) within a minute
+   * (429, RFC 6585 §4); `Retry-After` says how many seconds to wait.
+   */
+  RateLimited: 'porter/rate_limited',
   /** No route matches. */
   NotFound: 'porter/not_found',
   /** Anything unexpected; details are in the server log under the same request id. */

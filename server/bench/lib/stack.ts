@@ -108,7 +108,8 @@ export async function startBenchStack(stops: (() => Promise<void>)[], options: {
     // Only what the server needs: nothing from the caller's shell (NODE_ENV, REDIS_URL...) leaks in.
     const child = spawnNode([...profile, '--conditions=@porter/source', '--import', 'tsx', entry], SERVER_CORE, {
       cwd: SERVER_DIR,
-      env: { PATH: process.env.PATH ?? '', PORT: String(port), ...env },
+      // METRICS_PORT 0: Porter's /metrics listener as in production, on a free port.
+      env: { PATH: process.env.PATH ?? '', PORT: String(port), METRICS_PORT: '0', ...env },
     });
     stops.push(() => stopChild(child));
     if (child.pid === undefined) throw new Error(`${name} did not start`);

@@ -3,6 +3,8 @@ import { ErrorCode } from '@porter/shared';
 import type { ErrorRequestHandler, Express, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { errorBody, toAppError } from '../errors.js';
+import type { OutcomeLocals } from '../ops/outcome.js';
+import { pathOf } from '../ops/route-group.js';
 import { logAnswered } from './error-log.js';
 import { errorPage, wantsErrorPage } from './html-error.js';
 
@@ -15,6 +17,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const error = toAppError(err);
     logAnswered(log, req, error);
+    (res.locals as OutcomeLocals).errorCode = error.code;
     if (res.headersSent) return;
     res.status(error.status);
     if (wantsErrorPage(req)) res.type('html').send(errorPage(error.status, error.code, error.message));
@@ -35,7 +38,8 @@ export function withLoggedFinalErrors(app: Express, log: Logger): RequestListene
   return (req, res) =>
     handle(req, res, (err) => {
       const error = toAppError(err);
-      log.error({ code: error.code, status: error.status, method: req.method, url: req.url, err: error.cause ?? err }, 'error after the answer was sent');
+      // The path only: the callback's query string holds the code and the state.
+      log.error({ code: error.code, status: error.status, method: req.method, path: pathOf(req.url ?? ''), err: error.cause ?? err }, 'error after the answer was sent');
       if (res.headersSent) return;
       res.statusCode = error.status;
       res.setHeader('Content-Type', 'application/json; charset=utf-8');

@@ -1,8 +1,11 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import type { Metrics } from '../ops/metrics.js';
 import { answerFromStore, UNAUTHENTICATED, type MeAnswer } from '../session/read-path.js';
 import type { SessionReader } from '../session/reader.js';
 import { NO_STORE, SECURITY_HEADERS } from './headers.js';
+import { shortcutRequestLog, type TrustProxy } from './request-log.js';
 import { sendAnswer } from './send-answer.js';
 
 /** Exactly what the web app's proxy asks on every page view. */
@@ -19,20 +22,35 @@ const ME_URL = '/auth/me';
  * does not read the store a second time (Express answers a failed read with 503 and its code).
  *
  * The cost: app-wide Express middleware never sees these answers. Anything that must run on
- * every request (headers, logging, metrics) belongs here too.
+ * every request (headers, logging, metrics) belongs here too, as cheaply: the metrics cost one
+ * property increment, the request log one null check (it logs at `debug` only).
  */
-export function withMeShortcut(app: RequestListener, deps: { config: Config; reader: SessionReader; now: () => number }): RequestListener {
-  const { config, reader, now } = deps;
+export function withMeShortcut(
+  app: RequestListener,
+  deps: { config: Config; reader: SessionReader; metrics: Metrics; log: Logger; trustProxy: TrustProxy; now: () => number },
+): RequestListener {
+  const { config, reader, metrics, now } = deps;
+  // At `info` (the default) these answers are counted, not logged: a line per page view would be
+  // most of the log and cost more than the answer's own work. At `debug` they are logged too.
+  const logAnswer = shortcutRequestLog(deps.log, deps.trustProxy);
+  const answer = (req: IncomingMessage, res: ServerResponse, meAnswer: MeAnswer, startedMs: number) => {
+    for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
+    res.setHeader('Cache-Control', NO_STORE);
+    logAnswer?.(req, res, meAnswer.status, startedMs);
+    sendAnswer(res, meAnswer);
+    metrics.meAnsweredByShortcut(meAnswer.status);
+  };
   return (req, res) => {
     if (req.method !== 'GET' || req.url !== ME_URL) return void app(req, res);
+    const started = logAnswer ? performance.now() : 0;
     // A missing or forged cookie is refused here, before the store is asked.
     const [id, ...others] = reader.idsFrom(req.headers.cookie);
-    if (id === undefined) return answer(res, UNAUTHENTICATED);
+    if (id === undefined) return answer(req, res, UNAUTHENTICATED, started);
     // Several signed session cookies (a stale one beside the live one): Express picks the live one.
     if (others.length > 0) return void app(req, res);
     const read = reader.read(id);
     answerFromStore(read, now(), config.session).then(
-      (answered) => (answered ? answer(res, answered) : toExpress(app, reader, req, res, id, read)),
+      (answered) => (answered ? answer(req, res, answered, started) : toExpress(app, reader, req, res, id, read)),
       () => toExpress(app, reader, req, res, id, read),
     );
   };
@@ -44,8 +62,3 @@ function toExpress(app: RequestListener, reader: SessionReader, req: IncomingMes
   app(req, res);
 }
 
-function answer(res: ServerResponse, meAnswer: MeAnswer): void {
-  for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
-  res.setHeader('Cache-Control', NO_STORE);
-  sendAnswer(res, meAnswer);
-}

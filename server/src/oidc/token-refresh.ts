@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { ErrorCode } from '@porter/shared';
 import type { Logger } from 'pino';
+import type { Metrics } from '../ops/metrics.js';
 import { refreshDue } from '../session/lifetime.js';
 import type { SessionLifecycle } from '../session/lifecycle.js';
 import type { Keys } from '../store/keys.js';
@@ -27,18 +28,26 @@ export type RefreshOutcome = 'not-due' | 'refreshed' | 'busy' | 'failed' | 'cann
  */
 export class TokenRefresher {
   constructor(
-    private readonly deps: { campusOne: CampusOne; sessions: SessionLifecycle; locks: Locks; keys: Keys; log: Logger; now: () => number },
+    private readonly deps: { campusOne: CampusOne; sessions: SessionLifecycle; locks: Locks; keys: Keys; metrics: Metrics; log: Logger; now: () => number },
   ) {}
 
   private due(req: Request): boolean {
     return refreshDue(req.session, this.deps.now());
   }
 
+  /** Counted in `porter_token_refreshes_total` by outcome (`error` when the store failed). */
   async refreshIfDue(req: Request): Promise<RefreshOutcome> {
     if (!this.due(req)) return 'not-due';
-    const { locks, keys } = this.deps;
-    const flight = await singleFlight(locks, keys.refreshLock(req.sessionID), LOCK_TTL_MS, () => this.refreshLocked(req));
-    return flight.ran ? flight.value : 'busy';
+    const { locks, keys, metrics } = this.deps;
+    try {
+      const flight = await singleFlight(locks, keys.refreshLock(req.sessionID), LOCK_TTL_MS, () => this.refreshLocked(req));
+      const outcome = flight.ran ? flight.value : 'busy';
+      metrics.tokenRefresh(outcome.replace('-', '_'));
+      return outcome;
+    } catch (err) {
+      metrics.tokenRefresh('error');
+      throw err;
+    }
   }
 
   private async refreshLocked(req: Request): Promise<RefreshOutcome> {

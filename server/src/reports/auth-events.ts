@@ -1,6 +1,7 @@
 import type { AdminReport, ErrorCode, ReportDay, SessionChange } from '@porter/shared';
 import { NO_ROLE } from '@porter/shared';
 import type { Logger } from 'pino';
+import type { Metrics } from '../ops/metrics.js';
 import type { SessionDirectory, SessionsChanged } from '../session/directory.js';
 import type { Kv } from '../store/kv.js';
 import type { Keys } from '../store/keys.js';
@@ -71,11 +72,13 @@ const FIELD = {
  * number of reads, however many people sign in.
  */
 export class AuthEvents {
-  constructor(private readonly deps: { kv: Kv; keys: Keys; directory: SessionDirectory; log: Logger; now: () => number }) {}
+  constructor(private readonly deps: { kv: Kv; keys: Keys; directory: SessionDirectory; metrics: Metrics; log: Logger; now: () => number }) {}
 
   /** Records an event. Best effort: a sign-in or a webhook never fails because a counter did. */
   async record(event: AuthEvent): Promise<void> {
-    const { kv, keys, log, now } = this.deps;
+    const { kv, keys, metrics, log, now } = this.deps;
+    // Counted first: the metrics must show sign-ins even while Redis refuses the report's counters.
+    countSignIn(metrics, event);
     const at = now();
     try {
       await kv.hIncrBy(keys.reportDay(utcDate(at)), counters(event), COUNTERS_TTL_MS);
@@ -106,6 +109,12 @@ export class AuthEvents {
       recentChanges,
     };
   }
+}
+
+function countSignIn(metrics: Metrics, event: AuthEvent) {
+  if (event.type === 'signed_in') metrics.signIn('signed_in', event.silent);
+  else if (event.type === 'silent_no_provider_session') metrics.signIn('silent_no_session', true);
+  else if (event.type === 'sign_in_failed') metrics.signIn('failed', event.silent, event.reason);
 }
 
 function counters(event: AuthEvent): Record<string, number> {

@@ -1,4 +1,4 @@
-import { Router, type ErrorRequestHandler, type Response } from 'express';
+import { Router, type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
 import { ANON_MARKER_COOKIE, ErrorCode, safeReturnTo, type LogoutResponse } from '@porter/shared';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -32,6 +32,8 @@ export interface AuthRouterDeps {
   transactions: TransactionCookies;
   refresher: TokenRefresher;
   authEvents: AuthEvents;
+  /** The per-address limit on sign-in attempts (`/login` and `/callback`). */
+  signInLimit: RequestHandler;
   kv: Kv;
   keys: Keys;
   log: Logger;
@@ -41,16 +43,20 @@ export interface AuthRouterDeps {
 }
 
 export function authRouter(deps: AuthRouterDeps): Router {
-  const { config, campusOne, sessions, transactions, refresher, authEvents, kv, keys, log, now, djangoSso } = deps;
+  const { config, campusOne, sessions, transactions, refresher, authEvents, signInLimit, kv, keys, log, now, djangoSso } = deps;
   const markerOptions = cookieOptions(config);
   const endSessionHandles = new EndSessionHandles(kv, keys);
   const router = Router();
   router.use(noStore);
 
-  router.get('/login', async (req, res) => {
-    const silent = req.query.prompt === 'none';
-    const returnTo = safeReturnTo(req.query.returnTo ?? req.query.next);
-    Object.assign(res.locals, { silentSignIn: silent, returnTo });
+  /** Read before the limit, so that a refused silent attempt, too, ends on its page (failSignIn). */
+  const signInAttempt: RequestHandler = (req, res, next) => {
+    Object.assign(res.locals, { silentSignIn: req.query.prompt === 'none', returnTo: safeReturnTo(req.query.returnTo ?? req.query.next) });
+    next();
+  };
+
+  router.get('/login', signInAttempt, signInLimit, async (req, res) => {
+    const { silentSignIn: silent, returnTo } = res.locals as { silentSignIn: boolean; returnTo: string };
     if (djangoSso) {
       // django-sso has no silent sign-in: a silent attempt fails at once, as when a visitor has
       // no session at the provider, so public pages never bounce to the gateway.
@@ -76,7 +82,8 @@ export function authRouter(deps: AuthRouterDeps): Router {
   const markAnonymous = (res: Response) => res.cookie(ANON_MARKER_COOKIE, '1', { ...markerOptions, maxAge: ANON_MARKER_MS });
 
   /**
-   * Counts a failed sign-in for the reports, by code. A silent attempt then ends on the page the
+   * Counts a failed sign-in for the reports, by code (not a refusal by the rate limit: anyone can
+   * send those, and they are counted in the metrics). A silent attempt then ends on the page the
    * visitor opened, marked anonymous: they never asked to sign in, so they get no error page
    * (Campus One away, a token that fails its checks). Other failures go to the error handler.
    */
@@ -85,14 +92,14 @@ export function authRouter(deps: AuthRouterDeps): Router {
     const reason = error.code;
     const silent = res.locals.silentSignIn === true;
     // A store outage must not replace the failure being counted.
-    await authEvents.record({ type: 'sign_in_failed', reason, silent }).catch(() => {});
+    if (reason !== ErrorCode.RateLimited) await authEvents.record({ type: 'sign_in_failed', reason, silent }).catch(() => {});
     if (!silent || res.headersSent) return next(err);
     logAnswered(log, req, error, 'silent sign-in failed; the visitor stays anonymous');
     markAnonymous(res);
     res.redirect(typeof res.locals.returnTo === 'string' ? res.locals.returnTo : '/');
   };
 
-  router.get('/callback', async (req, res) => {
+  router.get('/callback', signInLimit, async (req, res) => {
     const state = typeof req.query.state === 'string' ? req.query.state : '';
     const error = typeof req.query.error === 'string' ? req.query.error : null;
     const transaction = state ? await transactions.take(req, res, state) : null;

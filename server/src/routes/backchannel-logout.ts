@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import { noStore } from '../http/headers.js';
 import type { LogoutTokens } from '../oidc/logout-token.js';
+import type { Metrics } from '../ops/metrics.js';
+import { countOutcome, setOutcome } from '../ops/outcome.js';
 import { sessionChange, type AuthEvents } from '../reports/auth-events.js';
 import type { SessionDirectory } from '../session/directory.js';
 
@@ -11,6 +13,7 @@ export interface BackchannelLogoutRouterDeps {
   logoutTokens: LogoutTokens;
   directory: SessionDirectory;
   authEvents: AuthEvents;
+  metrics: Metrics;
   log: Logger;
 }
 
@@ -21,9 +24,9 @@ export interface BackchannelLogoutRouterDeps {
  * refused (nothing deleted), both `Cache-Control: no-store` (§2.8).
  */
 export function backchannelLogoutRouter(deps: BackchannelLogoutRouterDeps): Router {
-  const { logoutTokens, directory, authEvents, log } = deps;
+  const { logoutTokens, directory, authEvents, metrics, log } = deps;
   const router = Router();
-  router.post('/backchannel-logout', noStore, express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
+  router.post('/backchannel-logout', countOutcome((outcome) => metrics.backchannelLogout(outcome)), noStore, express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
     const token: unknown = req.body?.logout_token;
     if (typeof token !== 'string' || token.length === 0) {
       throw new AppError(400, ErrorCode.InvalidLogoutToken, 'Expected a form-encoded POST with a "logout_token".');
@@ -38,6 +41,7 @@ export function backchannelLogoutRouter(deps: BackchannelLogoutRouterDeps): Rout
     if (ended.sub) {
       await authEvents.record(sessionChange(ended.sub, ended, { source: 'backchannel_logout' }));
     }
+    setOutcome(res, ended.sessions > 0 ? 'ended' : 'no_session');
     res.json({ ok: true });
   });
   return router;

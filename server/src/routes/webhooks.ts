@@ -3,6 +3,8 @@ import { ErrorCode } from '@porter/shared';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
+import type { Metrics } from '../ops/metrics.js';
+import { countOutcome, setOutcome } from '../ops/outcome.js';
 import type { AuthEvents } from '../reports/auth-events.js';
 import type { SessionDirectory } from '../session/directory.js';
 import type { Deliveries } from '../webhooks/deliveries.js';
@@ -15,6 +17,7 @@ export interface WebhooksRouterDeps {
   directory: SessionDirectory;
   authEvents: AuthEvents;
   deliveries: Deliveries;
+  metrics: Metrics;
   log: Logger;
   now: () => number;
 }
@@ -26,7 +29,7 @@ const WEBHOOK_BODY_LIMIT = '64kb';
  * mount it before the session middleware and before any JSON parser.
  */
 export function webhooksRouter(deps: WebhooksRouterDeps): Router {
-  const { config, directory, authEvents, deliveries, log, now } = deps;
+  const { config, directory, authEvents, deliveries, metrics, log, now } = deps;
   const secrets = config.campusOne.webhookSecrets;
   const router = Router();
 
@@ -37,6 +40,7 @@ export function webhooksRouter(deps: WebhooksRouterDeps): Router {
 
   router.post(
     '/campus-one',
+    countOutcome((outcome, res) => metrics.webhook(res.locals.webhookEvent as string | undefined, outcome)),
     requireSecrets,
     // Any content type: the signature decides, over the bytes as they arrived.
     express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }),
@@ -45,7 +49,11 @@ export function webhooksRouter(deps: WebhooksRouterDeps): Router {
       if (!verifySignature(body, req.get(SIGNATURE_HEADER), secrets)) {
         throw new AppError(401, ErrorCode.InvalidSignature, `${SIGNATURE_HEADER} is missing, malformed, or does not sign this body.`);
       }
-      res.json(await receiveWebhook(parseWebhook(body), { deliveries, directory, authEvents, log, now }));
+      const event = parseWebhook(body);
+      res.locals.webhookEvent = event.event;
+      const answer = await receiveWebhook(event, { deliveries, directory, authEvents, log, now });
+      setOutcome(res, answer.outcome);
+      res.json(answer);
     },
   );
   return router;

@@ -12,7 +12,7 @@ type Client = Redis | Cluster;
  * route waits longer than that on a hung Redis. A healthy Redis on the same network answers
  * in well under a millisecond.
  */
-const READ_TIMEOUT_MS = 500;
+export const READ_TIMEOUT_MS = 500;
 const WRITE_TIMEOUT_MS = 800;
 /** How long a write that must survive a failover waits for a replica to confirm it, in ms. */
 const REPLICA_WAIT_MS = 250;
@@ -114,22 +114,25 @@ return 0`;
 /** Past this many lost races an update gives up: something rewrites the key without pause. */
 const UPDATE_ATTEMPTS = 10;
 
-function unavailable(cause: unknown): StoreUnavailableError {
-  return new StoreUnavailableError('Redis could not complete the command.', { cause });
-}
+/** A `Kv` operation's name, as failures are reported by. */
+export type KvOperation = Exclude<keyof Kv, 'close'>;
 
 export interface RedisKvOptions {
   /** Told when Redis becomes unreachable (`true`) and when it answers again (`false`). */
   onAvailabilityChange?: (down: boolean) => void;
+  /** Told of every operation that fails, for the metrics (`porter_store_errors_total`); the caller still gets the error. */
+  onUnavailable?: (operation: KvOperation) => void;
 }
 
 export class RedisKv implements Kv {
   private readonly breaker: CircuitBreaker;
+  private readonly onUnavailable: (operation: KvOperation) => void;
 
   private constructor(
     readonly client: Client,
     options: RedisKvOptions,
   ) {
+    this.onUnavailable = options.onUnavailable ?? (() => {});
     // Errors surface on the commands that meet them; without a listener ioredis would print them.
     client.on('error', () => {});
     this.breaker = new CircuitBreaker(() => client.sendCommand(timedCommand('ping', [], PROBE_TIMEOUT_MS)) as Promise<unknown>, {
@@ -149,8 +152,8 @@ export class RedisKv implements Kv {
   }
 
   /** Resolves once Redis is ready, so the first request does not meet a cold connection. */
-  static async connect(url: string, timeoutMs = 10_000): Promise<RedisKv> {
-    const kv = RedisKv.open(url);
+  static async connect(url: string, options: RedisKvOptions = {}, timeoutMs = 10_000): Promise<RedisKv> {
+    const kv = RedisKv.open(url, options);
     if (!(await kv.connected(timeoutMs))) {
       await kv.close();
       throw new Error(`Redis at ${redactUrl(url)} was not ready within ${timeoutMs} ms`);
@@ -175,42 +178,60 @@ export class RedisKv implements Kv {
   }
 
   /**
+   * For users of `client` outside the `Kv` contract (the rate limits), the same rule as for
+   * `Kv` commands: skip Redis while the circuit breaker knows it is down (`reachable` false),
+   * and report a command that could not reach it (`unreachable()`), which trips the breaker.
+   */
+  get reachable(): boolean {
+    return !this.breaker.isOpen;
+  }
+
+  unreachable(): void {
+    this.breaker.trip();
+  }
+
+  /**
    * Every command goes through here: while the breaker knows Redis is down it fails at once;
    * a command that cannot reach Redis (timed out, connection gone) trips the breaker. A reply
    * error (a script's, a wrong type) is Redis answering: it says nothing about reachability.
    */
-  private async run<T>(command: (client: Client) => Promise<T>): Promise<T> {
-    if (this.breaker.isOpen) throw unavailable(new Error('Redis is unreachable; waiting for it to answer again'));
+  private async run<T>(operation: KvOperation, command: (client: Client) => Promise<T>): Promise<T> {
+    if (this.breaker.isOpen) throw this.unavailable(operation, new Error('Redis is unreachable; waiting for it to answer again'));
     try {
       return await command(this.client);
     } catch (err) {
       if (!(err instanceof ReplyError)) this.breaker.trip();
-      throw unavailable(err);
+      throw this.unavailable(operation, err);
     }
   }
 
+  private unavailable(operation: KvOperation, cause: unknown): StoreUnavailableError {
+    this.onUnavailable(operation);
+    return new StoreUnavailableError(`Redis could not complete "${operation}".`, { cause });
+  }
+
   get(key: string) {
-    return this.run((c) => c.sendCommand(timedCommand('get', [key], READ_TIMEOUT_MS)) as Promise<string | null>);
+    return this.run('get', (c) => c.sendCommand(timedCommand('get', [key], READ_TIMEOUT_MS)) as Promise<string | null>);
   }
 
   async set(key: string, value: string, ttlMs: number) {
-    await this.run((c) => c.set(key, value, 'PX', ttlMs));
+    await this.run('set', (c) => c.set(key, value, 'PX', ttlMs));
   }
 
   async setIfAbsent(key: string, value: string, ttlMs: number) {
-    return (await this.run((c) => c.set(key, value, 'PX', ttlMs, 'NX'))) === 'OK';
+    return (await this.run('setIfAbsent', (c) => c.set(key, value, 'PX', ttlMs, 'NX'))) === 'OK';
   }
 
   async del(key: string) {
-    await this.run((c) => c.del(key));
+    await this.run('del', (c) => c.del(key));
   }
 
   async delIfEquals(key: string, value: string) {
-    await this.run((c) => c.eval(DELETE_IF_EQUALS, 1, key, value));
+    await this.run('delIfEquals', (c) => c.eval(DELETE_IF_EQUALS, 1, key, value));
   }
 
   async exists(key: string) {
-    return (await this.run((c) => c.exists(key))) === 1;
+    return (await this.run('exists', (c) => c.exists(key))) === 1;
   }
 
   async update(key: string, change: (current: string | null) => string | null, ttlMs: number | 'keep') {
@@ -220,9 +241,9 @@ export class RedisKv implements Kv {
       const next = change(current);
       if (next === null) return false;
       const args = [current === null ? '1' : '0', current ?? '', next, String(ttlMs)];
-      if ((await this.run((c) => c.eval(COMPARE_AND_SET, 1, key, ...args))) === 1) return true;
+      if ((await this.run('update', (c) => c.eval(COMPARE_AND_SET, 1, key, ...args))) === 1) return true;
     }
-    throw unavailable(new Error(`"${key}" changed under ${UPDATE_ATTEMPTS} updates in a row`));
+    throw this.unavailable('update', new Error(`"${key}" changed under ${UPDATE_ATTEMPTS} updates in a row`));
   }
 
   /**
@@ -230,33 +251,33 @@ export class RedisKv implements Kv {
    * PEXPIREs cost five, and their client-side work showed in a sign-in's CPU profile). A command
    * failing inside the script fails the call.
    */
-  private async writeKeepingAlive(script: string, key: string, keyTtlMs: number, ...args: (string | number)[]) {
-    await this.run((c) => c.eval(script, 1, key, keyTtlMs, ...args));
+  private async writeKeepingAlive(operation: KvOperation, script: string, key: string, keyTtlMs: number, ...args: (string | number)[]) {
+    await this.run(operation, (c) => c.eval(script, 1, key, keyTtlMs, ...args));
   }
 
   async zAdd(key: string, score: number, member: string, keyTtlMs: number) {
-    await this.writeKeepingAlive(ZADD_KEEPING_ALIVE, key, keyTtlMs, score, member);
+    await this.writeKeepingAlive('zAdd', ZADD_KEEPING_ALIVE, key, keyTtlMs, score, member);
   }
 
   async zRem(key: string, member: string) {
-    await this.run((c) => c.zrem(key, member));
+    await this.run('zRem', (c) => c.zrem(key, member));
   }
 
   zRangeFrom(key: string, min: number) {
-    return this.run((c) => c.zrangebyscore(key, min, '+inf'));
+    return this.run('zRangeFrom', (c) => c.zrangebyscore(key, min, '+inf'));
   }
 
   zCount(key: string, min: number) {
-    return this.run((c) => c.zcount(key, min, '+inf'));
+    return this.run('zCount', (c) => c.zcount(key, min, '+inf'));
   }
 
   async zRaise(key: string, score: number, member: string) {
-    await this.run((c) => c.zadd(key, 'XX', 'GT', score, member));
+    await this.run('zRaise', (c) => c.zadd(key, 'XX', 'GT', score, member));
   }
 
   async zRemBelow(key: string, max: number, limit?: number) {
-    if (limit === undefined) await this.run((c) => c.zremrangebyscore(key, '-inf', `(${max}`));
-    else await this.run((c) => c.eval(REMOVE_BELOW_LIMITED, 1, key, String(max), String(limit)));
+    if (limit === undefined) await this.run('zRemBelow', (c) => c.zremrangebyscore(key, '-inf', `(${max}`));
+    else await this.run('zRemBelow', (c) => c.eval(REMOVE_BELOW_LIMITED, 1, key, String(max), String(limit)));
   }
 
   zRangeByLex(key: string, range: { prefix: string } | { after: string }, limit: number) {
@@ -265,23 +286,23 @@ export class RedisKv implements Kv {
       'prefix' in range
         ? [Buffer.from(`[${range.prefix}`), Buffer.concat([Buffer.from(`[${range.prefix}`), Buffer.from([0xff])])]
         : [range.after === '' ? '-' : `(${range.after}`, '+'];
-    return this.run((c) => c.zrangebylex(key, min, max, 'LIMIT', 0, limit));
+    return this.run('zRangeByLex', (c) => c.zrangebylex(key, min, max, 'LIMIT', 0, limit));
   }
 
   async hIncrBy(key: string, increments: Readonly<Record<string, number>>, keyTtlMs: number) {
-    await this.writeKeepingAlive(HINCRBY_KEEPING_ALIVE, key, keyTtlMs, ...Object.entries(increments).flat());
+    await this.writeKeepingAlive('hIncrBy', HINCRBY_KEEPING_ALIVE, key, keyTtlMs, ...Object.entries(increments).flat());
   }
 
   hGetAll(key: string) {
-    return this.run((c) => c.hgetall(key));
+    return this.run('hGetAll', (c) => c.hgetall(key));
   }
 
   async streamAdd(key: string, value: string, maxLen: number, keyTtlMs: number) {
-    await this.writeKeepingAlive(XADD_KEEPING_ALIVE, key, keyTtlMs, maxLen, value);
+    await this.writeKeepingAlive('streamAdd', XADD_KEEPING_ALIVE, key, keyTtlMs, maxLen, value);
   }
 
   async streamLatest(key: string, count: number) {
-    const entries = await this.run((c) => c.xrevrange(key, '+', '-', 'COUNT', count));
+    const entries = await this.run('streamLatest', (c) => c.xrevrange(key, '+', '-', 'COUNT', count));
     // Each entry is [id, [field, value]], as streamAdd wrote it.
     return entries.map(([, fields]) => fields[1] ?? '');
   }
@@ -300,9 +321,9 @@ export class RedisKv implements Kv {
   async replicated() {
     const client = this.client;
     if (!(client instanceof Redis) || !client.options.sentinels?.length) return;
-    if ((await this.run(() => client.wait(1, REPLICA_WAIT_MS))) >= 1) return;
+    if ((await this.run('replicated', () => client.wait(1, REPLICA_WAIT_MS))) >= 1) return;
     if (await beingReplaced(client)) {
-      throw unavailable(new Error('a Sentinel failover is replacing this master: the write could be lost'));
+      throw this.unavailable('replicated', new Error('a Sentinel failover is replacing this master: the write could be lost'));
     }
   }
 

@@ -1,10 +1,13 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 
-/** Runs src/main.ts as operators run the built server: its own process, configured by environment. */
+/**
+ * Runs src/main.ts as operators run the built server: its own process, configured by
+ * environment. Metrics on any free port: 9464 may be taken by another server on the machine.
+ */
 export function startMain(env: Record<string, string>): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, ['--import', 'tsx', '--conditions=@porter/source', 'src/main.ts'], {
-    env: { PATH: process.env.PATH, ...env },
+    env: { PATH: process.env.PATH, METRICS_PORT: '0', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
 }

@@ -6,6 +6,7 @@ import { startCampusOne, type CampusOne, type StartCampusOneOptions } from '../.
 import { createApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { CampusOne as CampusOneHandle } from '../../src/oidc/campus-one.js';
+import { Metrics } from '../../src/ops/metrics.js';
 import type { Kv } from '../../src/store/kv.js';
 import { MemoryKv } from '../../src/store/memory-kv.js';
 import { RedisKv } from '../../src/store/redis-kv.js';
@@ -20,6 +21,7 @@ export interface Instance {
   config: Config;
   kv: Kv;
   campusOne: CampusOneHandle;
+  metrics: Metrics;
   /** The clock this instance reads; tests move it forward to reach expiries. */
   clock: { offsetMs: number };
 }
@@ -97,11 +99,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       },
       () => SESSION_SECRET,
     );
-    const kv = options.store === 'memory' ? new MemoryKv() : await RedisKv.connect(url);
+    const metrics = new Metrics({ processMetrics: true });
+    const kv =
+      options.store === 'memory' ? new MemoryKv() : await RedisKv.connect(url, { onUnavailable: (operation) => metrics.storeError(operation) });
     const log = options.log ?? pino({ level: 'silent' });
     const campusOne = new CampusOneHandle(config.campusOne, log, now);
-    listener.on('request', createApp({ config, kv, campusOne, log, now }));
-    instances.push({ origin: origins[index] ?? '', config, kv, campusOne, clock });
+    listener.on('request', createApp({ config, kv, campusOne, log, metrics, now }));
+    instances.push({ origin: origins[index] ?? '', config, kv, campusOne, metrics, clock });
   }
   return {
     appUrl,

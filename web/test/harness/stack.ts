@@ -148,6 +148,8 @@ export async function startStack(options: { serverPort: number }): Promise<Stack
         REDIS_URL: redis.url,
         PORTER_API_ROUTES: `/api/campus=${provider.campusApiUrl}`,
         LOG_LEVEL: 'warn',
+        // Any free port: 9464 may be taken by another server on the machine.
+        METRICS_PORT: '0',
       },
     });
     started.push(server);

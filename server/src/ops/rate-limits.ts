@@ -1,0 +1,102 @@
+import type { Request, RequestHandler } from 'express';
+import { ReplyError } from 'ioredis';
+import type { Logger } from 'pino';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { READ_TIMEOUT_MS, type RedisKv } from '../store/redis-kv.js';
+import { ErrorCode } from '@porter/shared';
+import type { Config, RateLimitName } from '../config.js';
+import { AppError } from '../errors.js';
+import type { Metrics } from './metrics.js';
+
+/** One middleware per limited route group; a limit that is `off` lets everything through. */
+export type RateLimits = Readonly<Record<RateLimitName, RequestHandler>>;
+
+/** Each limit's `route` label in `porter_rate_limited_total`. */
+const METRIC_LABEL: Readonly<Record<RateLimitName, string>> = {
+  signIn: 'sign_in',
+  backchannelLogout: 'backchannel_logout',
+  webhooks: 'webhooks',
+  admin: 'admin',
+  api: 'api',
+};
+
+const WINDOW_SECONDS = 60;
+/** While the store fails, one warning per limit this often, not one per request. */
+const WARN_EVERY_MS = 10_000;
+
+/** What a refusal tells the person or program that hit the limit. */
+const TOO_MANY: Readonly<Record<RateLimitName, string>> = {
+  signIn: 'Too many sign-in attempts from your network',
+  backchannelLogout: 'Too many logout requests from this address',
+  webhooks: 'Too many webhook deliveries from this address',
+  admin: 'Too many admin requests from this address',
+  api: 'Too many requests in this session',
+};
+
+/**
+ * Fixed-window rate limits (rate-limiter-flexible): a window of a minute per client address, as
+ * Express's `trust proxy` resolves it (`req.ip`), except `api`, per session (per address when
+ * signed out). On Redis the counters are shared by every instance (one key per client and limit,
+ * so Redis Cluster works); on the development in-memory store they live in the process.
+ *
+ * A refusal is 429 `porter/rate_limited` with `Retry-After` in seconds, through the error
+ * handler (a sign-in step opened in a browser gets the HTML error page). When the store fails,
+ * the limit lets the request through (fails open): the route then answers for itself, a 503 if
+ * it needs the store, and a Redis outage does not turn into refusals.
+ */
+export function createRateLimits(deps: {
+  config: Config;
+  /** The store, when it is Redis: its client holds the counters, its circuit breaker says when Redis is down. */
+  redis: RedisKv | null;
+  metrics: Metrics;
+  log: Logger;
+}): RateLimits {
+  const { config, redis, metrics, log } = deps;
+  const limit = (name: RateLimitName, keyOf: (req: Request) => string): RequestHandler => {
+    const points = config.rateLimits[name];
+    if (points === null) return (_req, _res, next) => next();
+    const options = { points, duration: WINDOW_SECONDS, keyPrefix: `${config.redis.prefix}rate:${name}` };
+    const limiter: RateLimiterAbstract = redis
+      ? new RLWrapperTimeouts({
+          // Not connected: fail at once (and so open) instead of waiting for the command timeout.
+          limiter: new RateLimiterRedis({ ...options, storeClient: redis.client, rejectIfRedisNotReady: true }),
+          // As long as the store waits for a read: a request never waits longer on its limit.
+          timeoutMs: READ_TIMEOUT_MS,
+        })
+      : new RateLimiterMemory(options);
+    let warnedAt = -Infinity;
+    return (req, res, next) => {
+      // While the store knows Redis is down, every request goes on at once.
+      if (redis && !redis.reachable) return next();
+      limiter.consume(keyOf(req)).then(
+        () => next(),
+        (rejection: unknown) => {
+          if (!(rejection instanceof RateLimiterRes)) {
+            // Timed out or not connected (a script error would be Redis answering): the route's
+            // own commands then fail at once instead of waiting again.
+            if (redis && !(rejection instanceof ReplyError)) redis.unreachable();
+            metrics.storeError('rate_limit');
+            if (Date.now() - warnedAt > WARN_EVERY_MS) {
+              warnedAt = Date.now();
+              log.warn({ err: rejection, limit: METRIC_LABEL[name] }, 'rate limit store unavailable: letting requests through');
+            }
+            return next();
+          }
+          const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+          metrics.rateLimit(METRIC_LABEL[name]);
+          res.setHeader('Retry-After', String(seconds));
+          next(new AppError(429, ErrorCode.RateLimited, `${TOO_MANY[name]}. Please try again in ${seconds} seconds.`));
+        },
+      );
+    };
+  };
+  const byAddress = (req: Request) => `ip:${req.ip ?? 'unknown'}`;
+  return Object.freeze({
+    signIn: limit('signIn', byAddress),
+    backchannelLogout: limit('backchannelLogout', byAddress),
+    webhooks: limit('webhooks', byAddress),
+    admin: limit('admin', byAddress),
+    // After the session middleware: a session's own budget, so a campus NAT does not share one.
+    api: limit('api', (req) => (req.session?.user ? `session:${req.sessionID}` : byAddress(req))),
+  });
+}
