@@ -59,7 +59,7 @@ describe('several session cookies in one request', () => {
     const staff = new Browser();
     await signIn(staff, stack, 'admin');
     const admin = staff.cookie(cookieName()) ?? '';
-    const response = await fetch(app('/admin/reports'), { headers: { accept: 'application/json', cookie: `${cookieName()}=${ended}; ${cookieName()}=${admin}` } });
+    const response = await fetch(app('/api/admin/reports'), { headers: { accept: 'application/json', cookie: `${cookieName()}=${ended}; ${cookieName()}=${admin}` } });
     expect(response.status).toBe(200);
     expect(response.headers.getSetCookie()).toEqual([]);
   });

@@ -178,10 +178,11 @@ export function authRouter(deps: AuthRouterDeps): Router {
       // Sign-out is local when Campus One is away: the session must end whatever happens there.
       const configuration = await campusOne.configuration().catch(() => null);
       const providerUrl = configuration ? endSessionUrl(configuration, tokens?.idToken ?? null, `${config.appUrl}/`) : null;
-      url = providerUrl ? `/auth/end-session/${await endSessionHandles.keep(providerUrl)}` : null;
       log.info({ sub: req.session.user.sub }, 'signed out');
       await sessions.end(req);
       await authEvents.record({ type: 'signed_out' });
+      // Kept once the session has ended: the local sign-out comes first, whatever the store does next.
+      url = providerUrl ? `/auth/end-session/${await endSessionHandles.keep(providerUrl)}` : null;
     }
     res.clearCookie(config.session.cookieName, cookieOptions(config));
     // Without the marker, the next page view would sign the visitor silently back in while
