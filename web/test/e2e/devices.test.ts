@@ -1,41 +1,20 @@
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { heading, launchChromium, newProfile, recordDocumentRequests, signIn } from '../harness/browser';
-import { startStack } from '../harness/stack';
-import type { Stack } from '../harness/stack';
+import { describe, expect, it } from 'vitest';
+import { heading, recordDocumentRequests, signIn } from '../harness/browser';
+import { browserSuite } from '../harness/suite';
 
 /*
  * Issue 13: people control their sessions, in Chromium against the production build (see
  * sign-in.test.ts for the stack). Each test has browser contexts of its own.
  */
 
-let stack: Stack;
-let browser: Browser;
-let contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  stack = await startStack({ serverPort: inject('serverPort') });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.map((context) => context.close()));
-  contexts = [];
-});
-
-const newContext = (): Promise<BrowserContext> => newProfile(browser, contexts);
+const { stack, newContext } = browserSuite();
 
 describe('your devices', () => {
   it('lets a student signed in twice end the other session from /account; the other is sent to sign in on its next page view', async () => {
-    const other = await signIn(await newContext(), stack, stack.account('student'));
-    const mine = await signIn(await newContext(), stack, stack.account('student'));
+    const other = await signIn(await newContext(), stack(), stack().account('student'));
+    const mine = await signIn(await newContext(), stack(), stack().account('student'));
 
-    await mine.goto(`${stack.webUrl}/account`);
+    await mine.goto(`${stack().webUrl}/account`);
     expect(await heading(mine)).toBe('Your devices');
     const devices = mine.locator('.device');
     await expect.poll(() => devices.count()).toBe(2);
@@ -45,10 +24,10 @@ describe('your devices', () => {
     await expect.poll(() => devices.count()).toBe(1);
 
     const visits = recordDocumentRequests(other);
-    await other.goto(`${stack.webUrl}/dashboard`);
+    await other.goto(`${stack().webUrl}/dashboard`);
     expect(visits.urls().some((url) => url.pathname === '/auth/login')).toBe(true);
     // The current session was not touched.
-    await mine.goto(`${stack.webUrl}/dashboard`);
+    await mine.goto(`${stack().webUrl}/dashboard`);
     expect(new URL(mine.url()).pathname).toBe('/dashboard');
     expect(await heading(mine)).toBe('Dashboard');
   });
@@ -56,11 +35,11 @@ describe('your devices', () => {
 
 describe('people, for admins', () => {
   it('lets an admin find a student by name and end their sessions after confirming; the student is sent to sign in', async () => {
-    const student = await signIn(await newContext(), stack, stack.account('student'));
-    const admin = await signIn(await newContext(), stack, stack.account('admin'));
-    const studentName = stack.account('student').name;
+    const student = await signIn(await newContext(), stack(), stack().account('student'));
+    const admin = await signIn(await newContext(), stack(), stack().account('admin'));
+    const studentName = stack().account('student').name;
 
-    await admin.goto(`${stack.webUrl}/admin/users`);
+    await admin.goto(`${stack().webUrl}/admin/users`);
     expect(await heading(admin)).toBe('People');
     await admin.getByLabel('Name or email begins with').fill(studentName.split(' ')[0] ?? '');
     await admin.getByRole('button', { name: 'Search' }).click();
@@ -71,13 +50,13 @@ describe('people, for admins', () => {
     await expect.poll(() => admin.getByText('No live session.').count()).toBe(1);
 
     const visits = recordDocumentRequests(student);
-    await student.goto(`${stack.webUrl}/dashboard`);
+    await student.goto(`${stack().webUrl}/dashboard`);
     expect(visits.urls().some((url) => url.pathname === '/auth/login')).toBe(true);
   });
 
   it('answers staff at /admin/users with the 403 page, status 403', async () => {
-    const staff = await signIn(await newContext(), stack, stack.account('staff'));
-    const response = await staff.goto(`${stack.webUrl}/admin/users`);
+    const staff = await signIn(await newContext(), stack(), stack().account('staff'));
+    const response = await staff.goto(`${stack().webUrl}/admin/users`);
     expect(response?.status()).toBe(403);
   });
 });

@@ -1,35 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '@porter/shared';
-import { chooseAccount, cookie, heading, isSignInPage, launchChromium, newProfile, recordDocumentRequests, signIn } from '../harness/browser';
-import { startStack } from '../harness/stack';
-import type { Stack } from '../harness/stack';
+import { chooseAccount, cookie, heading, isSignInPage, recordDocumentRequests, signIn } from '../harness/browser';
+import { browserSuite } from '../harness/suite';
 
 /*
  * Issue 10: Porter against untidy browsers, in Chromium against the production build (see
  * sign-in.test.ts for the stack). Each test has browser contexts of its own.
  */
 
-let stack: Stack;
-let browser: Browser;
-let contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  stack = await startStack({ serverPort: inject('serverPort') });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.map((context) => context.close()));
-  contexts = [];
-});
-
-const newContext = (): Promise<BrowserContext> => newProfile(browser, contexts);
+const { stack, newContext } = browserSuite();
 
 describe('the page a visitor was going to', () => {
   // Fault 3: these came back as `/` after sign-in.
@@ -38,12 +17,12 @@ describe('the page a visitor was going to', () => {
     async (path) => {
       const page = await (await newContext()).newPage();
 
-      await page.goto(`${stack.webUrl}${path}`);
-      expect(isSignInPage(new URL(page.url()), stack)).toBe(true);
-      const response = await chooseAccount(page, stack, stack.account('student'), path);
+      await page.goto(`${stack().webUrl}${path}`);
+      expect(isSignInPage(new URL(page.url()), stack())).toBe(true);
+      const response = await chooseAccount(page, stack(), stack().account('student'), path);
 
       expect(response.status()).toBe(200);
-      expect(page.url()).toBe(`${stack.webUrl}${path}`);
+      expect(page.url()).toBe(`${stack().webUrl}${path}`);
       expect(await heading(page)).toBe('Dashboard');
     },
   );
@@ -53,14 +32,14 @@ describe('a stale session cookie beside the live one', () => {
   // Fault 2: the stale cookie, sent first, made /dashboard redirect until ERR_TOO_MANY_REDIRECTS.
   it('shows /dashboard to a signed-in student whose browser also holds a stale session cookie on Path=/dashboard', async () => {
     const context = await newContext();
-    const page = await signIn(context, stack, stack.account('student'));
+    const page = await signIn(context, stack(), stack().account('student'));
     const live = await cookie(context, SESSION_COOKIE.insecure);
-    const host = new URL(stack.webUrl).hostname;
+    const host = new URL(stack().webUrl).hostname;
     // Left by an older deployment: correctly shaped, signed with a key this one never had.
     await context.addCookies([{ name: SESSION_COOKIE.insecure, value: 's%3Astale-session-id.c2lnbmF0dXJl', domain: host, path: '/dashboard' }]);
     const documents = recordDocumentRequests(page);
 
-    const response = await page.goto(`${stack.webUrl}/dashboard`);
+    const response = await page.goto(`${stack().webUrl}/dashboard`);
 
     expect(response?.status()).toBe(200);
     expect(await heading(page)).toBe('Dashboard');
@@ -74,7 +53,7 @@ describe('a stale session cookie beside the live one', () => {
 describe('page headers', () => {
   it('sends every page with a CSP that forbids framing, nosniff and a same-origin Referrer-Policy, and the page still works', async () => {
     const page = await (await newContext()).newPage();
-    const response = await page.goto(`${stack.webUrl}/`);
+    const response = await page.goto(`${stack().webUrl}/`);
     const headers = response?.headers() ?? {};
     expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(headers['content-security-policy']).toContain("object-src 'none'");
@@ -91,16 +70,16 @@ describe('sign-ins left unfinished', () => {
     const longPath = (i: number) => `/dashboard?n=${i}&q=${'x'.repeat(2000)}`;
     for (let i = 0; i < 100; i++) {
       // The browser's own cookie jar: the context's requests share it with its pages.
-      const started = await context.request.get(`${stack.webUrl}/auth/login?returnTo=${encodeURIComponent(longPath(i))}`, { maxRedirects: 0 });
+      const started = await context.request.get(`${stack().webUrl}/auth/login?returnTo=${encodeURIComponent(longPath(i))}`, { maxRedirects: 0 });
       expect(started.status()).toBe(302);
     }
-    const sent = (await context.cookies(`${stack.webUrl}/auth/callback`)).map((c) => `${c.name}=${c.value}`).join('; ');
+    const sent = (await context.cookies(`${stack().webUrl}/auth/callback`)).map((c) => `${c.name}=${c.value}`).join('; ');
     expect(Buffer.byteLength(sent)).toBeLessThan(8 * 1024);
 
     const page = await context.newPage();
-    await page.goto(`${stack.webUrl}${longPath(100)}`);
-    expect(isSignInPage(new URL(page.url()), stack)).toBe(true);
-    const response = await chooseAccount(page, stack, stack.account('student'), longPath(100));
+    await page.goto(`${stack().webUrl}${longPath(100)}`);
+    expect(isSignInPage(new URL(page.url()), stack())).toBe(true);
+    const response = await chooseAccount(page, stack(), stack().account('student'), longPath(100));
 
     expect(response.status()).toBe(200);
     expect(await heading(page)).toBe('Dashboard');
