@@ -354,9 +354,11 @@ describe('streaming', () => {
         expect(response.status).toBe(200);
         expect(await response.json()).toEqual({ bytes: mb * MIB });
       };
-      // Warm with 5 MB each way: what is counted is what 50 MB more costs, not first-use growth.
-      await download(5);
-      await upload(5);
+      // Warm with a whole transfer each way: what is counted is what another 50 MB costs once the
+      // heap has grown to its working size, not first-use growth. Buffering would still show: it
+      // grows with the body, every time.
+      await download(50);
+      await upload(50);
       const downloaded = await growth(() => download(50));
       const uploaded = await growth(() => upload(50));
       // For the README's figure.
