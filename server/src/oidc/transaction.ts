@@ -16,6 +16,17 @@ export interface Transaction {
   expiresAt: number;
 }
 
+/**
+ * What {@link TransactionCookies.take} found for a callback's `state`: the transaction, now
+ * burnt (`taken`); one whose state was burnt before (`used`: a replay, even with the cookie
+ * copied); or none this browser started and can still finish (`missing`: no state, no cookie,
+ * tampered, expired).
+ */
+export type TakenTransaction =
+  | { status: 'taken'; transaction: Transaction }
+  | { status: 'used'; transaction: Transaction }
+  | { status: 'missing'; transaction: null };
+
 /** What the cookie holds: `returnTo` is `null` when it was too long for it and waits in the store. */
 type SealedTransaction = Omit<Transaction, 'returnTo'> & { returnTo: string | null };
 
@@ -42,8 +53,8 @@ const TRANSACTION_PATH = '/auth';
  * scoped to `/auth`: any server instance can finish a login that another started, several tabs
  * can sign in at once (at most {@link MAX_PENDING_TRANSACTIONS}), and a login started in another
  * browser finds no cookie. A login writes to Redis only a `returnTo` too long for its cookie.
- * The callback marks the state used in Redis (see `Keys.usedState`), which makes each
- * transaction single-use.
+ * Taking a transaction marks its state used in Redis (see `Keys.usedState`), which makes each
+ * transaction single-use even when its cookie is copied.
  */
 export class TransactionCookies {
   private readonly prefix: string;
@@ -70,8 +81,21 @@ export class TransactionCookies {
     res.cookie(this.prefix + txn.state, sealed, { ...this.options, maxAge: TRANSACTION_TTL_MS });
   }
 
+  /**
+   * Takes and burns the transaction for `state` (the callback's): found when this browser
+   * started it and it has not expired, then marked used in the store (SET NX, kept as long as a
+   * transaction lives) so it is finished once. The cookie is cleared whenever there is one.
+   * Throws `StoreUnavailableError` when the store cannot mark it.
+   */
+  async take(req: Request, res: Response, state: string): Promise<TakenTransaction> {
+    const transaction = state ? await this.open(req, res, state) : null;
+    if (!transaction) return { status: 'missing', transaction: null };
+    const fresh = await this.kv.setIfAbsent(this.keys.usedState(state), '1', TRANSACTION_TTL_MS);
+    return { status: fresh ? 'taken' : 'used', transaction };
+  }
+
   /** The transaction for `state`, if this browser started it and it has not expired; the cookie is cleared either way. */
-  async take(req: Request, res: Response, state: string): Promise<Transaction | null> {
+  private async open(req: Request, res: Response, state: string): Promise<Transaction | null> {
     const name = this.prefix + state;
     const raw = parseCookies(req.headers.cookie ?? '')[name];
     if (raw === undefined) return null;

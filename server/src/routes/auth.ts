@@ -1,4 +1,4 @@
-import { Router, type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
+import { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { ANON_MARKER_COOKIE, ErrorCode, safeReturnTo, type LogoutResponse } from '@porter/shared';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -8,12 +8,13 @@ import { logAnswered } from '../http/error-log.js';
 import { noStore } from '../http/headers.js';
 import type { DjangoSso } from '../idp/django-sso.js';
 import type { SsoTransactionCookie } from '../idp/django-sso-transaction.js';
+import { callbackParams, classifyCallback } from '../oidc/callback.js';
 import type { CampusOne } from '../oidc/campus-one.js';
 import { EndSessionHandles } from '../oidc/end-session.js';
 import { completeAuthorization, endSessionUrl, startAuthorization } from '../oidc/flow.js';
 import type { TokenRefresher } from '../oidc/token-refresh.js';
-import { TRANSACTION_TTL_MS, type TransactionCookies } from '../oidc/transaction.js';
-import type { AuthEvents } from '../reports/auth-events.js';
+import type { Transaction, TransactionCookies } from '../oidc/transaction.js';
+import type { AuthEvent, AuthEvents } from '../reports/auth-events.js';
 import { cookieOptions } from '../session/cookies.js';
 import { deviceLabel } from '../session/device.js';
 import type { SessionLifecycle } from '../session/lifecycle.js';
@@ -21,9 +22,21 @@ import type { Kv } from '../store/kv.js';
 import type { Keys } from '../store/keys.js';
 import { meHandler } from './me.js';
 
-/** Errors a `prompt=none` attempt gets when the visitor has no Campus One session (OIDC Core §3.1.2.6). */
-const SILENT_SIGN_IN_ERRORS = new Set(['login_required', 'interaction_required', 'consent_required', 'account_selection_required']);
 const ANON_MARKER_MS = 5 * 60 * 1000;
+
+const INVALID_STATE_MESSAGES: Record<'no-state' | 'not-found' | 'used', string> = {
+  'no-state': 'The sign-in response carries no state. Please sign in again.',
+  'not-found': 'This sign-in was started in another browser, has expired, or was already finished. Please sign in again.',
+  used: 'This sign-in response was already used. Please sign in again.',
+};
+
+/** What a failed sign-in needs to know of its attempt: a silent one ends on its page. */
+type SignInAttempt = Pick<Transaction, 'silent' | 'returnTo'>;
+/** Known from the query on `/login`, from the transaction on `/callback`; read by failSignIn. */
+const setAttempt = (res: Response, { silent, returnTo }: SignInAttempt) => {
+  res.locals.signInAttempt = { silent, returnTo } satisfies SignInAttempt;
+};
+const attemptOf = (res: Response): SignInAttempt | null => (res.locals.signInAttempt as SignInAttempt | undefined) ?? null;
 
 export interface AuthRouterDeps {
   config: Config;
@@ -51,20 +64,16 @@ export function authRouter(deps: AuthRouterDeps): Router {
 
   /** Read before the limit, so that a refused silent attempt, too, ends on its page (failSignIn). */
   const signInAttempt: RequestHandler = (req, res, next) => {
-    Object.assign(res.locals, { silentSignIn: req.query.prompt === 'none', returnTo: safeReturnTo(req.query.returnTo ?? req.query.next) });
+    setAttempt(res, { silent: req.query.prompt === 'none', returnTo: safeReturnTo(req.query.returnTo ?? req.query.next) });
     next();
   };
 
   router.get('/login', signInAttempt, signInLimit, async (req, res) => {
-    const { silentSignIn: silent, returnTo } = res.locals as { silentSignIn: boolean; returnTo: string };
+    const { silent, returnTo } = attemptOf(res) as SignInAttempt;
     if (djangoSso) {
       // django-sso has no silent sign-in: a silent attempt fails at once, as when a visitor has
       // no session at the provider, so public pages never bounce to the gateway.
-      if (silent) {
-        await authEvents.record({ type: 'silent_no_provider_session' });
-        markAnonymous(res);
-        return res.redirect(returnTo);
-      }
+      if (silent) return endSilentAttempt(res, returnTo, { type: 'silent_no_provider_session' });
       const authenticationToken = await djangoSso.sso.obtain(returnTo);
       await djangoSso.transactions.write(res, { authenticationToken, returnTo });
       return res.redirect(djangoSso.sso.loginUrl(authenticationToken));
@@ -82,67 +91,65 @@ export function authRouter(deps: AuthRouterDeps): Router {
   const markAnonymous = (res: Response) => res.cookie(ANON_MARKER_COOKIE, '1', { ...markerOptions, maxAge: ANON_MARKER_MS });
 
   /**
+   * Ends a silent attempt: the visitor never asked to sign in, so they see the page they opened,
+   * marked anonymous so that the web app does not try again at once. `event` is counted unless
+   * `null` (a refusal by the rate limit, which the metrics count).
+   */
+  const endSilentAttempt = async (res: Response, returnTo: string, event: AuthEvent | null) => {
+    if (event) await authEvents.record(event);
+    markAnonymous(res);
+    res.redirect(returnTo);
+  };
+
+  /**
    * Counts a failed sign-in for the reports, by code (not a refusal by the rate limit: anyone can
    * send those, and they are counted in the metrics). A silent attempt then ends on the page the
-   * visitor opened, marked anonymous: they never asked to sign in, so they get no error page
-   * (Campus One away, a token that fails its checks). Other failures go to the error handler.
+   * visitor opened (Campus One away, a token that fails its checks); other failures go to the
+   * error handler.
    */
   const failSignIn: ErrorRequestHandler = async (err, req, res, next) => {
     const error = toAppError(err);
-    const reason = error.code;
-    const silent = res.locals.silentSignIn === true;
-    // A store outage must not replace the failure being counted.
-    if (reason !== ErrorCode.RateLimited) await authEvents.record({ type: 'sign_in_failed', reason, silent }).catch(() => {});
-    if (!silent || res.headersSent) return next(err);
+    const attempt = attemptOf(res);
+    const event: AuthEvent | null =
+      error.code === ErrorCode.RateLimited ? null : { type: 'sign_in_failed', reason: error.code, silent: attempt?.silent === true };
+    if (!attempt?.silent || res.headersSent) {
+      if (event) await authEvents.record(event);
+      return next(err);
+    }
     logAnswered(log, req, error, 'silent sign-in failed; the visitor stays anonymous');
-    markAnonymous(res);
-    res.redirect(typeof res.locals.returnTo === 'string' ? res.locals.returnTo : '/');
+    await endSilentAttempt(res, attempt.returnTo, event);
   };
 
   router.get('/callback', signInLimit, async (req, res) => {
-    const state = typeof req.query.state === 'string' ? req.query.state : '';
-    const error = typeof req.query.error === 'string' ? req.query.error : null;
-    const transaction = state ? await transactions.take(req, res, state) : null;
-    if (!transaction) {
-      // A silent attempt whose transaction is gone (cookies cleared, expired) must still stop
-      // the web app from retrying, or a visitor could bounce between here and Campus One.
-      if (error && SILENT_SIGN_IN_ERRORS.has(error)) {
-        await authEvents.record({ type: 'silent_no_provider_session' });
-        markAnonymous(res);
-        return res.redirect('/');
-      }
-      throw new AppError(
-        400,
-        ErrorCode.InvalidState,
-        state
-          ? 'This sign-in was started in another browser, has expired, or was already finished. Please sign in again.'
-          : 'The sign-in response carries no state. Please sign in again.',
-      );
+    const params = callbackParams(req.query);
+    const taken = await transactions.take(req, res, params.state);
+    if (taken.transaction) setAttempt(res, taken.transaction);
+    const step = classifyCallback(params, taken);
+    switch (step.kind) {
+      case 'no-transaction':
+        throw new AppError(400, ErrorCode.InvalidState, INVALID_STATE_MESSAGES[step.reason]);
+      case 'silent-no-session':
+        if (step.transaction) logProviderError(req, step.transaction);
+        return endSilentAttempt(res, step.returnTo, { type: 'silent_no_provider_session' });
+      case 'provider-error':
+        logProviderError(req, step.transaction);
+        if (step.transaction.silent) {
+          return endSilentAttempt(res, step.transaction.returnTo, { type: 'sign_in_failed', reason: ErrorCode.ProviderError, silent: true });
+        }
+        throw new AppError(400, ErrorCode.ProviderError, 'Campus One could not sign you in. Please try again.');
+      case 'code':
+        return signIn(req, res, step.transaction);
     }
-    // For failSignIn, once the attempt is known.
-    Object.assign(res.locals, { silentSignIn: transaction.silent, returnTo: transaction.returnTo });
-    if (!(await kv.setIfAbsent(keys.usedState(state), '1', TRANSACTION_TTL_MS))) {
-      throw new AppError(400, ErrorCode.InvalidState, 'This sign-in response was already used. Please sign in again.');
-    }
+  });
 
-    if (error) {
-      log[transaction.silent ? 'info' : 'warn'](
-        { code: ErrorCode.ProviderError, providerError: error, description: req.query.error_description, silent: transaction.silent },
-        'Campus One answered with an error',
-      );
-      // The visitor of a silent attempt never asked to sign in: they see the page they opened.
-      if (transaction.silent) {
-        await authEvents.record(
-          SILENT_SIGN_IN_ERRORS.has(error)
-            ? { type: 'silent_no_provider_session' }
-            : { type: 'sign_in_failed', reason: ErrorCode.ProviderError, silent: true },
-        );
-        markAnonymous(res);
-        return res.redirect(transaction.returnTo);
-      }
-      throw new AppError(400, ErrorCode.ProviderError, 'Campus One could not sign you in. Please try again.');
-    }
+  const logProviderError = (req: Request, { silent }: Transaction) =>
+    log[silent ? 'info' : 'warn'](
+      { code: ErrorCode.ProviderError, providerError: req.query.error, description: req.query.error_description, silent },
+      'Campus One answered with an error',
+    );
 
+  /** Exchanges the code and begins the session with a fresh id. */
+  const signIn = async (req: Request, res: Response, transaction: Transaction) => {
     const session = await completeAuthorization(
       await campusOne.configuration(),
       new URL(req.originalUrl, config.appUrl),
@@ -156,7 +163,7 @@ export function authRouter(deps: AuthRouterDeps): Router {
     await authEvents.record({ type: 'signed_in', role: session.user.role, silent: transaction.silent });
     res.clearCookie(ANON_MARKER_COOKIE, markerOptions);
     res.redirect(transaction.returnTo);
-  });
+  };
   router.use(['/login', '/callback'], failSignIn);
 
   router.get('/me', meHandler({ config, sessions, refresher, now }));
