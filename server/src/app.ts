@@ -32,6 +32,7 @@ import { webhooksRouter } from './routes/webhooks.js';
 import { createSessionStore, sessionMiddleware } from './session/middleware.js';
 import { keepLiveSessionCookie } from './session/live-cookie.js';
 import { createSessionReader } from './session/reader.js';
+import { readOnlySession, signedInSessionOf } from './session/read-only.js';
 import { SessionDirectory } from './session/directory.js';
 import { createSessionHandles } from './session/handles.js';
 import { SessionLifecycle } from './session/lifecycle.js';
@@ -81,7 +82,13 @@ export function createApp(deps: AppDeps): RequestListener {
       }
     : null;
 
-  const limits = createRateLimits({ config, redis: kv instanceof RedisKv ? kv : null, metrics, log });
+  const limits = createRateLimits({
+    config,
+    redis: kv instanceof RedisKv ? kv : null,
+    metrics,
+    log,
+    signedInSessionId: (req) => signedInSessionOf(req)?.id ?? null,
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -101,10 +108,23 @@ export function createApp(deps: AppDeps): RequestListener {
   if (djangoSso) app.use(ssoEventsRouter({ sso: djangoSso.sso, sessions: sessionDirectory, kv, keys, log }));
   const reader = createSessionReader(config, kv, keys);
   app.use(keepLiveSessionCookie({ config, reader, now }));
+  const withSession = sessionMiddleware(config, store);
+  // The API proxy only reads its session: its routes come before express-session's app-wide
+  // middleware (config.ts keeps its prefixes apart from every other route), and read the session
+  // through the same reader as /auth/me, with express-session only when something must be written.
+  app.use(
+    apiProxyRouter({
+      routes: config.api.routes,
+      appUrl: config.appUrl,
+      session: readOnlySession({ config, reader, now, expressSession: withSession }),
+      limit: limits.api,
+      accessTokens,
+      forward: createForward({ timeoutMs: config.api.timeoutMs, appUrl: config.appUrl }),
+    }),
+  );
   // A sign-in started without a session cookie (a first visit, the morning's silent sign-ins)
   // has no session to read: express-session's per-request work there (a fresh id, wrapping the
   // response) was a measurable share of a sign-in's CPU. With a cookie it runs as everywhere.
-  const withSession = sessionMiddleware(config, store);
   const { cookieName } = config.session;
   app.use((req, res, next) =>
     req.path === SIGN_IN_START_PATH && !req.headers.cookie?.includes(cookieName) ? next() : withSession(req, res, next),
@@ -114,16 +134,7 @@ export function createApp(deps: AppDeps): RequestListener {
   app.use('/auth', authRouter({ config, campusOne, sessions, transactions, refresher, authEvents, signInLimit: limits.signIn, kv, keys, log, now, djangoSso }));
   app.use('/api/admin', limits.admin, adminRouter({ config, directory: sessionDirectory, authEvents, log }));
   app.use('/api', limits.api);
-  // Before the proxy's routes: config.ts keeps every PORTER_API_ROUTES prefix off BFF_API_PREFIXES.
   app.use(ACADEMIC_API_PREFIX, academicRouter({ directory, accessTokens }));
-  app.use(
-    apiProxyRouter({
-      routes: config.api.routes,
-      appUrl: config.appUrl,
-      accessTokens,
-      forward: createForward({ timeoutMs: config.api.timeoutMs, appUrl: config.appUrl }),
-    }),
-  );
   app.use(notFound);
   app.use(errorHandler(log));
   return withMeShortcut(withLoggedFinalErrors(app, log), { config, reader, metrics, log, trustProxy, now });

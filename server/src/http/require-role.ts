@@ -2,13 +2,14 @@ import { ErrorCode, hasAnyRole } from '@porter/shared';
 import type { RequestHandler } from 'express';
 import { AppError } from '../errors.js';
 import { signedIn } from '../session/data.js';
+import { signedInSessionOf } from '../session/read-only.js';
 
 /** 401 JSON `porter/unauthenticated`: what an API caller without a session gets, never a redirect. */
 const notSignedIn = (): AppError => new AppError(401, ErrorCode.Unauthenticated, 'Not signed in.');
 
 /** Lets a signed-in request through; otherwise {@link notSignedIn}. */
 export const requireSignedIn: RequestHandler = (req, _res, next) => {
-  next(signedIn(req.session) ? undefined : notSignedIn());
+  next(signedInSessionOf(req) ? undefined : notSignedIn());
 };
 
 /**

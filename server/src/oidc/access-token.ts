@@ -4,6 +4,7 @@ import { ErrorCode } from '@porter/shared';
 import { AppError } from '../errors.js';
 import { refreshDue } from '../session/lifetime.js';
 import type { SessionLifecycle } from '../session/lifecycle.js';
+import { readOnlySessionOf } from '../session/read-only.js';
 import { LOCK_TTL_MS, type TokenRefresher } from './token-refresh.js';
 
 /** How often a request waiting for another's refresh reads the session again, in ms. */
@@ -38,7 +39,10 @@ export class AccessTokens {
    * has expired while a failed refresh waits to be retried.
    */
   async current(req: Request): Promise<string> {
-    const { sessions, refresher, now } = this.deps;
+    const { refresher, now } = this.deps;
+    // Read without express-session, and only when its token needed nothing (session/read-only.ts).
+    const readOnly = readOnlySessionOf(req);
+    if (readOnly) return this.open(readOnly.data.tokens);
     if (!req.session.user) throw unauthenticated();
     if (refreshDue(req.session, now())) {
       const outcome = await refresher.refreshIfDue(req);
@@ -49,9 +53,14 @@ export class AccessTokens {
     if (expired(req, now())) throw providerUnavailable();
     const sealed = req.session.tokens;
     if (sealed === undefined) throw unauthenticated();
+    return this.open(sealed);
+  }
+
+  /** The access token in a session's sealed tokens, opened once per sealed value. */
+  private async open(sealed: string): Promise<string> {
     const known = this.opened.get(sealed);
     if (known !== undefined) return known;
-    const tokens = await sessions.tokens(req);
+    const tokens = await this.deps.sessions.openTokens(sealed);
     if (!tokens) throw unauthenticated();
     if (this.opened.size >= OPENED_ENTRIES) this.opened.delete(this.opened.keys().next().value ?? '');
     this.opened.set(sealed, tokens.accessToken);

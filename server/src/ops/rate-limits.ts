@@ -50,8 +50,10 @@ export function createRateLimits(deps: {
   redis: RedisKv | null;
   metrics: Metrics;
   log: Logger;
+  /** The id of the request's signed-in session, or `null`: the key of the `api` limit. */
+  signedInSessionId: (req: Request) => string | null;
 }): RateLimits {
-  const { config, redis, metrics, log } = deps;
+  const { config, redis, metrics, log, signedInSessionId } = deps;
   const limit = (name: RateLimitName, keyOf: (req: Request) => string): RequestHandler => {
     const points = config.rateLimits[name];
     if (points === null) return (_req, _res, next) => next();
@@ -97,6 +99,9 @@ export function createRateLimits(deps: {
     webhooks: limit('webhooks', byAddress),
     admin: limit('admin', byAddress),
     // After the session middleware: a session's own budget, so a campus NAT does not share one.
-    api: limit('api', (req) => (req.session?.user ? `session:${req.sessionID}` : byAddress(req))),
+    api: limit('api', (req) => {
+      const id = signedInSessionId(req);
+      return id === null ? byAddress(req) : `session:${id}`;
+    }),
   });
 }

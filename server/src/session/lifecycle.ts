@@ -78,7 +78,12 @@ export class SessionLifecycle {
   }
 
   async tokens(req: Request): Promise<StoredTokens | null> {
-    return req.session.tokens ? this.tokenSealer.open<StoredTokens>(req.session.tokens) : null;
+    return req.session.tokens ? this.openTokens(req.session.tokens) : null;
+  }
+
+  /** A session's tokens from their sealed form (`SessionData.tokens`); `null` when they do not open. */
+  openTokens(sealed: string): Promise<StoredTokens | null> {
+    return this.tokenSealer.open<StoredTokens>(sealed);
   }
 
   /** After a refresh; raises `tokensRevision` so that a request writing back an older copy keeps these (see `mergeSessionWrite`). */

@@ -24,7 +24,8 @@ const logged: Array<Record<string, unknown>> = [];
 beforeAll(async () => {
   redis = await RedisProcess.start({ aof: true });
   const log = pino({ level: 'warn' }, { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) });
-  stack = await startStack({ redisUrl: redis.url, log, env: { CAMPUS_ONE_WEBHOOK_SECRET: WEBHOOK_SECRET } });
+  // The API route's upstream listens nowhere: a forwarded call answers 502, after the session read.
+  stack = await startStack({ redisUrl: redis.url, log, env: { CAMPUS_ONE_WEBHOOK_SECRET: WEBHOOK_SECRET, PORTER_API_ROUTES: '/api/campus=http://127.0.0.1:9' } });
 });
 afterAll(async () => {
   await stack?.close();
@@ -60,18 +61,20 @@ async function expectStoreUnavailable(response: Response) {
 }
 
 describe('a failed session read never ends the session', () => {
-  it('keeps the session when Redis is frozen (SIGSTOP) during /auth/me and /api/admin/reports', async () => {
+  it('keeps the session when Redis is frozen (SIGSTOP) during /auth/me, /api/admin/reports and the API proxy', async () => {
     const staff = await signedInBrowser(stack, 'staff');
     redis.pause();
     try {
       await expectStoreUnavailable(await staff.fetch(`${origin()}/auth/me`, json));
       await expectStoreUnavailable(await staff.fetch(`${origin()}/api/admin/reports`, json));
+      await expectStoreUnavailable(await staff.fetch(`${origin()}/api/campus/me/courses`, json));
     } finally {
       redis.resume();
     }
     await recovery(staff);
     expect(await redis.command('EXISTS', sessionKey(staff))).toBe(1);
     expect((await staff.fetch(`${origin()}/api/admin/reports`, json)).status).toBe(200);
+    expect(await errorCode(await staff.fetch(`${origin()}/api/campus/me/courses`, json))).toBe('porter/upstream_unavailable');
   });
 
   it('keeps the session when Redis refuses the read but would accept a delete (an ACL without GET)', async () => {
@@ -81,6 +84,7 @@ describe('a failed session read never ends the session', () => {
     try {
       await expectStoreUnavailable(await staff.fetch(`${origin()}/auth/me`, json));
       await expectStoreUnavailable(await staff.fetch(`${origin()}/api/admin/reports`, json));
+      await expectStoreUnavailable(await staff.fetch(`${origin()}/api/campus/me/courses`, json));
       await expectStoreUnavailable(await staff.fetch(`${origin()}/auth/login`, json));
     } finally {
       await redis.command('ACL', 'SETUSER', 'default', '+get');
