@@ -6,6 +6,8 @@ const interactive: Transaction = { state: 's', nonce: 'n', codeVerifier: 'v', re
 const silent: Transaction = { ...interactive, returnTo: '/news', silent: true };
 const taken = (transaction: Transaction): TakenTransaction => ({ status: 'taken', transaction });
 const used = (transaction: Transaction): TakenTransaction => ({ status: 'used', transaction });
+const storeDown = new Error('the store is down');
+const unmarked = (transaction: Transaction): TakenTransaction => ({ status: 'unmarked', transaction, error: storeDown });
 const missing: TakenTransaction = { status: 'missing', transaction: null };
 
 describe('classifyCallback, what the callback does next', () => {
@@ -25,6 +27,8 @@ describe('classifyCallback, what the callback does next', () => {
     ['another error whose transaction is gone', 's', 'access_denied', missing, { kind: 'no-transaction', reason: 'not-found', transaction: null }],
     ['a code without state', '', null, missing, { kind: 'no-transaction', reason: 'no-state', transaction: null }],
     ['a replayed code', 's', null, used(interactive), { kind: 'no-transaction', reason: 'used', transaction: interactive }],
+    ['a code the store could not mark used', 's', null, unmarked(silent), { kind: 'unmarked', transaction: silent, error: storeDown }],
+    ['login_required the store could not mark used', 's', 'login_required', unmarked(silent), { kind: 'unmarked', transaction: silent, error: storeDown }],
     ['a replayed silent answer (the replay is refused before the error counts)', 's', 'login_required', used(silent), { kind: 'no-transaction', reason: 'used', transaction: silent }],
   ];
 

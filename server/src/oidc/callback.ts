@@ -18,13 +18,15 @@ export interface CallbackParams {
  *   anonymous on `returnTo` (`/` when the transaction is gone: the web app must still stop retrying);
  * - `provider-error`: Campus One answered another error, or a silent-attempt error to an interactive one;
  * - `no-transaction`: nothing this browser can finish (`no-state`, `not-found`: another
- *   browser, expired, tampered; `used`: a replay, whose transaction is known so a silent one ends quietly).
+ *   browser, expired, tampered; `used`: a replay, whose transaction is known so a silent one ends quietly);
+ * - `unmarked`: the store could not burn the transaction (`error`, the store's): it is not finished.
  */
 export type CallbackStep =
   | { kind: 'code'; transaction: Transaction }
   | { kind: 'silent-no-session'; returnTo: string; transaction: Transaction | null }
   | { kind: 'provider-error'; error: string; transaction: Transaction }
-  | { kind: 'no-transaction'; reason: 'no-state' | 'not-found' | 'used'; transaction: Transaction | null };
+  | { kind: 'no-transaction'; reason: 'no-state' | 'not-found' | 'used'; transaction: Transaction | null }
+  | { kind: 'unmarked'; transaction: Transaction; error: unknown };
 
 /** Reads the callback's query: only single string values count. */
 export function callbackParams(query: Record<string, unknown>): CallbackParams {
@@ -43,6 +45,7 @@ export function classifyCallback({ state, error }: CallbackParams, taken: TakenT
   }
   const { transaction } = taken;
   if (taken.status === 'used') return { kind: 'no-transaction', reason: 'used', transaction };
+  if (taken.status === 'unmarked') return { kind: 'unmarked', transaction, error: taken.error };
   if (error === null) return { kind: 'code', transaction };
   if (silentNoSession && transaction.silent) return { kind: 'silent-no-session', returnTo: transaction.returnTo, transaction };
   return { kind: 'provider-error', error, transaction };

@@ -19,12 +19,14 @@ export interface Transaction {
 /**
  * What {@link TransactionCookies.take} found for a callback's `state`: the transaction, now
  * burnt (`taken`); one whose state was burnt before (`used`: a replay, even with the cookie
- * copied); or none this browser started and can still finish (`missing`: no state, no cookie,
- * tampered, expired).
+ * copied); one the store could not mark (`unmarked`, with the store's error: known, so that a
+ * silent attempt still ends on its page); or none this browser started and can still finish
+ * (`missing`: no state, no cookie, tampered, expired).
  */
 export type TakenTransaction =
   | { status: 'taken'; transaction: Transaction }
   | { status: 'used'; transaction: Transaction }
+  | { status: 'unmarked'; transaction: Transaction; error: unknown }
   | { status: 'missing'; transaction: null };
 
 /** What the cookie holds: `returnTo` is `null` when it was too long for it and waits in the store. */
@@ -85,13 +87,17 @@ export class TransactionCookies {
    * Takes and burns the transaction for `state` (the callback's): found when this browser
    * started it and it has not expired, then marked used in the store (SET NX, kept as long as a
    * transaction lives) so it is finished once. The cookie is cleared whenever there is one.
-   * Throws `StoreUnavailableError` when the store cannot mark it.
+   * Throws `StoreUnavailableError` when a long `returnTo` cannot be read from the store.
    */
   async take(req: Request, res: Response, state: string): Promise<TakenTransaction> {
     const transaction = state ? await this.open(req, res, state) : null;
     if (!transaction) return { status: 'missing', transaction: null };
-    const fresh = await this.kv.setIfAbsent(this.keys.usedState(state), '1', TRANSACTION_TTL_MS);
-    return { status: fresh ? 'taken' : 'used', transaction };
+    try {
+      const fresh = await this.kv.setIfAbsent(this.keys.usedState(state), '1', TRANSACTION_TTL_MS);
+      return { status: fresh ? 'taken' : 'used', transaction };
+    } catch (error) {
+      return { status: 'unmarked', transaction, error };
+    }
   }
 
   /** The transaction for `state`, if this browser started it and it has not expired; the cookie is cleared either way. */

@@ -128,6 +128,8 @@ export function authRouter(deps: AuthRouterDeps): Router {
     switch (step.kind) {
       case 'no-transaction':
         throw new AppError(400, ErrorCode.InvalidState, INVALID_STATE_MESSAGES[step.reason]);
+      case 'unmarked':
+        throw step.error;
       case 'silent-no-session':
         if (step.transaction) logProviderError(req, step.transaction);
         return endSilentAttempt(res, step.returnTo, { type: 'silent_no_provider_session' });

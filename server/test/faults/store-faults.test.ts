@@ -6,7 +6,7 @@ import { waitUntil } from '../support/env.js';
 import { errorCode } from '../support/errors.js';
 import { RedisProcess } from '../support/redis-processes.js';
 import { sessionIdOf } from '../support/session.js';
-import { signedInBrowser, startStack, subOf, type Browser, type Stack } from '../support/stack.js';
+import { Browser, signedInBrowser, startStack, subOf, type Stack } from '../support/stack.js';
 
 /**
  * Porter in front of a Redis that stalls, sleeps, crashes and drops its clients, for real:
@@ -122,6 +122,22 @@ describe('a failed session read never ends the session', () => {
     expect([200, 503]).toContain(right.status);
     await recovery(student);
     expect(await redis.command('EXISTS', sessionKey(student))).toBe(1);
+  });
+});
+
+describe('a silent sign-in while Redis refuses writes', () => {
+  it('ends on the visitor’s page, marked anonymous, when its return cannot be marked used (an ACL without SET)', async () => {
+    const browser = new Browser();
+    const atCallback = await browser.navigate(`${origin()}/auth/login?prompt=none&returnTo=/news`, { stop: (url) => url.pathname === '/auth/callback' });
+    await redis.command('ACL', 'SETUSER', 'default', '-set');
+    try {
+      const response = await browser.fetch(atCallback.url);
+      expect(response.status).toBe(302);
+      expect(response.headers.get('location')).toBe('/news');
+      expect(browser.cookie('c1_anon')).toBe('1');
+    } finally {
+      await redis.command('ACL', 'SETUSER', 'default', '+set');
+    }
   });
 });
 
