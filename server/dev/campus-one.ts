@@ -239,7 +239,8 @@ export async function startCampusOne(opts: StartCampusOneOptions): Promise<Campu
       const details = await op.interactionDetails(req, res);
       const handle: unknown = req.body?.account;
       const account = SEEDED_ACCOUNTS.find((candidate) => candidate.id === handle);
-      if (!account) {
+      const signedInAgo = SIGNED_IN_AGO.find((choice) => String(choice.seconds) === (req.body?.ago ?? '0'));
+      if (!account || !signedInAgo) {
         res
           .status(400)
           .type('html')
@@ -249,7 +250,8 @@ export async function startCampusOne(opts: StartCampusOneOptions): Promise<Campu
       // Consent comes with the login, so the browser goes straight back to the client.
       const grant = await grantCovering(op, details.grantId, account.sub, details.params);
       await op.interactionFinished(req, res, {
-        login: { accountId: account.sub },
+        // `ts` becomes the session's sign-in time, the id_token's auth_time (OIDC Core §2).
+        login: { accountId: account.sub, ts: Math.floor(Date.now() / 1000) - signedInAgo.seconds },
         consent: { grantId: grant.jti },
       });
     },
@@ -383,6 +385,9 @@ function createProvider(issuer: string, setup: ProviderSetup): Provider {
         // refresh_token must be allowed or oidc-provider silently drops offline_access.
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
+        // Every id_token says when the person signed in (OIDC Core §2), not only those asked with
+        // max_age or prompt=login: Porter's step-up for admin actions reads it.
+        require_auth_time: true,
         ...(client.backchannelLogoutUri === undefined
           ? {}
           : { backchannel_logout_uri: client.backchannelLogoutUri, backchannel_logout_session_required: true }),
@@ -516,17 +521,21 @@ function createProvider(issuer: string, setup: ProviderSetup): Provider {
   // Following OpenID Connect Core §11, oidc-provider drops offline_access unless prompt has
   // consent, while Campus One ties refresh tokens to offline_access alone. Consent is automatic
   // here, so a GET authorization request with offline_access and no prompt is made to ask for
-  // it. prompt=none cannot be combined with consent: silent sign-ins get no refresh token.
+  // it, alongside any other prompt (a step-up's prompt=login keeps its refresh token). prompt=none
+  // cannot be combined with consent: silent sign-ins get no refresh token.
   created.use(async (ctx, next) => {
     const { scope, prompt } = ctx.query;
+    const prompts = typeof prompt === 'string' ? prompt.split(' ').filter(Boolean) : [];
     if (
       ctx.method === 'GET' &&
       ctx.path === AUTHORIZATION_PATH &&
-      prompt === undefined &&
+      (prompt === undefined || typeof prompt === 'string') &&
+      !prompts.includes('none') &&
+      !prompts.includes('consent') &&
       typeof scope === 'string' &&
       scope.split(' ').includes('offline_access')
     ) {
-      ctx.query = { ...ctx.query, prompt: 'consent' };
+      ctx.query = { ...ctx.query, prompt: [...prompts, 'consent'].join(' ') };
     }
     await next();
   });
@@ -658,7 +667,20 @@ function createMemoryAdapter(): (model: string) => Adapter {
   };
 }
 
+/**
+ * When the person signed in, as the sign-in page offers it: "now", or earlier, as a Campus One
+ * session kept from before would say. An earlier sign-in lets a developer (and the tests) see
+ * Porter ask an admin to sign in again without waiting, and see it refuse an `auth_time` older
+ * than its step-up request asked for.
+ */
+const SIGNED_IN_AGO = [
+  { seconds: 0, label: 'now' },
+  { seconds: 15 * MINUTE, label: '15 minutes ago' },
+  { seconds: HOUR, label: 'an hour ago' },
+] as const;
+
 function signInPage(uid: string, clientId: string, problem?: string): string {
+  const ago = SIGNED_IN_AGO.map((choice) => `<option value="${choice.seconds}">${escapeHtml(choice.label)}</option>`).join('');
   const buttons = SEEDED_ACCOUNTS.map(
     (account) =>
       `<li><button type="submit" name="account" value="${escapeHtml(account.id)}">` +
@@ -669,7 +691,8 @@ function signInPage(uid: string, clientId: string, problem?: string): string {
     '<h1>Sign in to Campus One</h1>' +
       `<p>to continue to <strong>${escapeHtml(clientId)}</strong>. This is the local stand-in: pick an account.</p>` +
       (problem === undefined ? '' : `<p role="alert">${escapeHtml(problem)}</p>`) +
-      `<form method="post" action="/interaction/${encodeURIComponent(uid)}/login"><ul>${buttons}</ul></form>`,
+      `<form method="post" action="/interaction/${encodeURIComponent(uid)}/login"><ul>${buttons}</ul>` +
+      `<p><label>Signed in <select name="ago">${ago}</select></label> (auth_time)</p></form>`,
   );
 }
 

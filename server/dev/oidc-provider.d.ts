@@ -95,6 +95,8 @@ declare module 'oidc-provider' {
     response_types: string[];
     backchannel_logout_uri?: string;
     backchannel_logout_session_required?: boolean;
+    /** Every id_token carries `auth_time`, asked for or not. */
+    require_auth_time?: boolean;
   }
 
   export interface Configuration {
@@ -154,7 +156,8 @@ declare module 'oidc-provider' {
   }
 
   export interface InteractionResults {
-    login?: { accountId: string };
+    /** `ts`: when the person signed in, in seconds since the epoch (default now); the id_token's `auth_time`. */
+    login?: { accountId: string; ts?: number };
     consent?: { grantId: string };
   }
 

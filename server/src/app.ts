@@ -132,7 +132,7 @@ export function createApp(deps: AppDeps): RequestListener {
   if (djangoSso) app.use(ssoAcceptRouter({ config, sso: djangoSso.sso, sessions, transactions: djangoSso.transactions, authEvents, log, now }));
   app.use('/auth/sessions', ownSessionsRouter({ config, directory: sessionDirectory, handles: createSessionHandles(config.session.secrets), log }));
   app.use('/auth', authRouter({ config, campusOne, sessions, transactions, refresher, authEvents, signInLimit: limits.signIn, kv, keys, log, now, djangoSso }));
-  app.use('/api/admin', limits.admin, adminRouter({ config, directory: sessionDirectory, authEvents, log }));
+  app.use('/api/admin', limits.admin, adminRouter({ config, directory: sessionDirectory, authEvents, log, now }));
   app.use('/api', limits.api);
   app.use(ACADEMIC_API_PREFIX, academicRouter({ directory, accessTokens }));
   app.use(notFound);

@@ -63,6 +63,11 @@ export interface Config {
     /** No upstream response headers within this many ms: 504 `porter/upstream_timeout`. */
     readonly timeoutMs: number;
   };
+  /**
+   * Ending someone else's sessions needs a sign-in at Campus One (the session's `auth_time`) at
+   * most this many seconds old; an older one must step up first (`porter/step_up_required`).
+   */
+  readonly stepUpMaxAgeS: number;
   readonly trustProxy: string;
   readonly shutdownTimeoutMs: number;
   /** A client must have sent its request headers within this long, or gets 408 (Node's `headersTimeout`). */
@@ -147,6 +152,8 @@ const SECOND = 1000;
 const DAY = 24 * 60 * 60 * SECOND;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const SESSION_SECRET_MIN = 32;
+const STEP_UP_MAX_AGE_MIN_S = 60;
+const STEP_UP_MAX_AGE_MAX_S = 24 * 60 * 60;
 
 const duration = (fallbackMs: number) =>
   z.coerce.number().int('must be a whole number of milliseconds').positive('must be positive').default(fallbackMs);
@@ -210,6 +217,12 @@ const env = z.object({
   PORTER_API_ROUTES: z.string().default(''),
   PORTER_API_INTERNAL_HOSTS: z.string().default(''),
   PORTER_API_TIMEOUT_MS: duration(30 * SECOND),
+  PORTER_STEP_UP_MAX_AGE_S: z.coerce
+    .number()
+    .int('must be a whole number of seconds')
+    .min(STEP_UP_MAX_AGE_MIN_S, `must be at least ${STEP_UP_MAX_AGE_MIN_S} seconds: an admin needs the time to confirm the action after signing in again`)
+    .max(STEP_UP_MAX_AGE_MAX_S, `must be at most ${STEP_UP_MAX_AGE_MAX_S} seconds (1 day)`)
+    .default(600),
   TRUST_PROXY: z.string().default('loopback, linklocal, uniquelocal'),
   SHUTDOWN_TIMEOUT_MS: duration(10 * SECOND),
   HEADERS_TIMEOUT_MS: duration(10 * SECOND),
@@ -343,6 +356,7 @@ export function loadConfig(
     },
     redis: { url: e.REDIS_URL ?? null, prefix: e.REDIS_PREFIX },
     api: { routes: apiRoutes.routes, timeoutMs: e.PORTER_API_TIMEOUT_MS },
+    stepUpMaxAgeS: e.PORTER_STEP_UP_MAX_AGE_S,
     trustProxy: e.TRUST_PROXY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     headersTimeoutMs: e.HEADERS_TIMEOUT_MS,

@@ -111,14 +111,14 @@ async function untilRedirectUri(jar: CookieJar, response: Response): Promise<URL
  * the account's button posts `account=<handle>` to `<page>/login`, and redirects lead back to
  * the client with a code.
  */
-async function signIn(config: Configuration, jar: CookieJar, handle: string) {
-  const attempt = await authorizationRequest(config);
+async function signIn(config: Configuration, jar: CookieJar, handle: string, options: { extra?: Record<string, string>; signedInAgoS?: number } = {}) {
+  const attempt = await authorizationRequest(config, options.extra);
   const signInPage = locationOf(await browse(jar, attempt.url));
   const callback = await untilRedirectUri(
     jar,
     await browse(jar, new URL(`${signInPage.pathname}/login`, signInPage), {
       method: 'POST',
-      body: new URLSearchParams({ account: handle }),
+      body: new URLSearchParams({ account: handle, ago: String(options.signedInAgoS ?? 0) }),
     }),
   );
   const tokens = await authorizationCodeGrant(config, callback, {
@@ -279,6 +279,35 @@ describe('Campus One stand-in', () => {
     expect(silent.claims()).toMatchObject({ sub: first.claims?.sub, role: 'student', sid: first.claims?.['sid'] });
     // prompt=none cannot carry consent, so offline_access is dropped (OpenID Connect Core §11).
     expect(silent.refresh_token).toBeUndefined();
+  });
+
+  it('puts auth_time in every id_token, dated as the sign-in page says', async () => {
+    const { claims } = await signIn(config, new CookieJar(), 'student', { signedInAgoS: 15 * 60 });
+    const now = Math.floor(Date.now() / 1000);
+    expect(claims?.auth_time).toBeGreaterThanOrEqual(now - 15 * 60 - 5);
+    expect(claims?.auth_time).toBeLessThanOrEqual(now - 15 * 60);
+  });
+
+  it.each([{ prompt: 'login' }, { max_age: '0' }])('asks a person with a Campus One session to sign in again for %o, and keeps offline_access', async (extra) => {
+    const jar = new CookieJar();
+    const first = await signIn(config, jar, 'student', { signedInAgoS: 15 * 60 });
+    const attempt = await authorizationRequest(config, extra);
+    const page = await browse(jar, locationOf(await browse(jar, attempt.url)));
+    // The sign-in page itself, not the consent step that a kept session passes through unseen.
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Sign in to Campus One');
+    const callback = await untilRedirectUri(
+      jar,
+      await browse(jar, new URL(`${new URL(page.url).pathname}/login`, page.url), { method: 'POST', body: new URLSearchParams({ account: 'student', ago: '0' }) }),
+    );
+    const again = await authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: attempt.codeVerifier,
+      expectedState: attempt.state,
+      expectedNonce: attempt.nonce,
+      maxAge: 30,
+    });
+    expect(again.claims()?.auth_time).toBeGreaterThan(first.claims?.auth_time ?? Infinity);
+    expect(again.refresh_token).toEqual(expect.any(String));
   });
 
   it('refuses an authorization request without a code_challenge', async () => {

@@ -103,6 +103,14 @@ describe('loadConfig', () => {
     }
   });
 
+  it('asks admins for a sign-in at most 600 s old before ending others’ sessions, configurable from 60 s to a day', () => {
+    expect(loadConfig(base, secret).stepUpMaxAgeS).toBe(600);
+    expect(loadConfig({ ...base, PORTER_STEP_UP_MAX_AGE_S: '300' }, secret).stepUpMaxAgeS).toBe(300);
+    for (const bad of ['0', '59', '86401', '90.5', 'soon']) {
+      expect(problemsOf({ ...base, PORTER_STEP_UP_MAX_AGE_S: bad })[0]).toMatch(/^PORTER_STEP_UP_MAX_AGE_S/);
+    }
+  });
+
   it('serves metrics on loopback port 9464 unless told otherwise, and turns them off with METRICS_PORT=off', () => {
     expect(loadConfig(base, secret).metrics).toEqual({ host: '127.0.0.1', port: 9464 });
     expect(loadConfig({ ...base, METRICS_HOST: '0.0.0.0', METRICS_PORT: '9100' }, secret).metrics).toEqual({ host: '0.0.0.0', port: 9100 });

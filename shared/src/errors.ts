@@ -15,6 +15,20 @@ export const ErrorCode = {
   ProviderError: 'porter/provider_error',
   /** The code exchange or the id_token checks failed (OpenID Connect Core §3.1.3.7). */
   TokenRejected: 'porter/token_rejected',
+  /**
+   * The action needs a recent sign-in (ending someone else's sessions): the session's last
+   * authentication at Campus One (`auth_time`) is older than `PORTER_STEP_UP_MAX_AGE_S` (401).
+   * The web app sends the person through `/auth/login?step_up=1&returnTo=...` and they try again.
+   */
+  StepUpRequired: 'porter/step_up_required',
+  /**
+   * A step-up's id_token says the person last authenticated before the step-up asked them to
+   * (`auth_time` older than `max_age` allows, OpenID Connect Core §3.1.2.1 and §3.1.3.7), or does
+   * not say when (400): Campus One did not ask them again. The session is unchanged.
+   */
+  StepUpNotFresh: 'porter/step_up_not_fresh',
+  /** A step-up came back signed in as another person than the session's (403). The session is unchanged. */
+  StepUpWrongUser: 'porter/step_up_wrong_user',
   /** Campus One cannot be reached or its discovery document is unusable. */
   ProviderUnavailable: 'porter/provider_unavailable',
   /** The session store (Redis) cannot be reached. */

@@ -19,10 +19,15 @@ export interface AuthorizationStart {
   transaction: Omit<Transaction, 'expiresAt'>;
 }
 
-/** A fresh state, nonce and PKCE verifier (S256) for every attempt (RFC 7636, OIDC Core §3.1.2.1). */
+/**
+ * A fresh state, nonce and PKCE verifier (S256) for every attempt (RFC 7636, OIDC Core §3.1.2.1).
+ * With `stepUpAt` (ms since the epoch, when the step-up was asked) Campus One is asked to
+ * authenticate the person again whatever session it holds: `prompt=login` and `max_age=0`, either
+ * of which OIDC Core §3.1.2.1 says makes it ask; `max_age` also makes `auth_time` required.
+ */
 export async function startAuthorization(
   configuration: oidc.Configuration,
-  options: { redirectUri: string; scope: string; silent: boolean; returnTo: string },
+  options: { redirectUri: string; scope: string; silent: boolean; returnTo: string; stepUpAt?: number },
 ): Promise<AuthorizationStart> {
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
@@ -35,8 +40,10 @@ export async function startAuthorization(
     code_challenge: pkceChallenge(codeVerifier),
     code_challenge_method: 'S256',
     ...(options.silent ? { prompt: 'none' } : {}),
+    ...(options.stepUpAt === undefined ? {} : { prompt: 'login', max_age: '0' }),
   });
-  return { url, transaction: { state, nonce, codeVerifier, returnTo: options.returnTo, silent: options.silent } };
+  const stepUp = options.stepUpAt === undefined ? {} : { stepUpAt: options.stepUpAt };
+  return { url, transaction: { state, nonce, codeVerifier, returnTo: options.returnTo, silent: options.silent, ...stepUp } };
 }
 
 /**
@@ -51,8 +58,11 @@ export function pkceChallenge(codeVerifier: string): string {
 /**
  * Exchanges the code (openid-client checks the id_token's signature against the JWKS, iss,
  * aud, exp and nonce; Porter refuses an `iat` more than `clockToleranceS` seconds ahead), then
- * asks userinfo for claims the id_token lacks. Throws an {@link AppError}: 400
- * `porter/token_rejected`, or 503 when Campus One does not answer properly.
+ * asks userinfo for claims the id_token lacks. After a step-up, openid-client also checks that
+ * `auth_time` is present and no earlier than the step-up's request (as `maxAge`, within the clock
+ * tolerance; OIDC Core §3.1.3.7 point 13). Throws an {@link AppError}: 400
+ * `porter/token_rejected`, 400 `porter/step_up_not_fresh`, or 503 when Campus One does not answer
+ * properly.
  */
 export async function completeAuthorization(
   configuration: oidc.Configuration,
@@ -68,6 +78,7 @@ export async function completeAuthorization(
       expectedState: transaction.state,
       expectedNonce: transaction.nonce,
       idTokenExpected: true,
+      ...(transaction.stepUpAt === undefined ? {} : { maxAge: secondsSince(transaction.stepUpAt, now) }),
     });
     const claims = response.claims();
     if (!claims || !response.id_token) throw new oidc.ClientError('the token response carried no id_token');
@@ -116,6 +127,11 @@ export function endSessionUrl(configuration: oidc.Configuration, idToken: string
       ...(idToken ? { id_token_hint: idToken } : {}),
     })
     .href;
+}
+
+/** Whole seconds from `since` (ms since the epoch) to now, rounded up: the step-up's `max_age` as the callback checks it. */
+function secondsSince(since: number, now: () => number): number {
+  return Math.max(0, Math.ceil((now() - since) / 1000));
 }
 
 function refuseFutureIat(claims: oidc.IDToken, now: () => number, clockToleranceS: number): void {

@@ -25,9 +25,32 @@ export function fromProtocolError(err: unknown): AppError {
   if (err instanceof TypeError && err.message === 'fetch failed') return unavailable(err);
   if (err instanceof oidc.ClientError) {
     if (err.code && UNREACHABLE_CODES.has(err.code)) return unavailable(err);
+    if (refusesAuthTime(err)) {
+      return new AppError(
+        400,
+        ErrorCode.StepUpNotFresh,
+        'Campus One did not ask you to sign in again, so this cannot go ahead. Please try again, and sign in at Campus One when asked.',
+        { cause: err },
+      );
+    }
     return new AppError(400, ErrorCode.TokenRejected, 'The sign-in response from Campus One failed its security checks. Please sign in again.', { cause: err });
   }
   return unavailable(err);
+}
+
+/**
+ * True when openid-client refused the id_token's `auth_time`, checked only when a `maxAge` was
+ * given (a step-up): older than it allows (`OAUTH_JWT_TIMESTAMP_CHECK_FAILED` on that claim), or
+ * missing. oauth4webapi's error, which openid-client keeps as `cause`, names the claim.
+ */
+function refusesAuthTime(err: oidc.ClientError): boolean {
+  const inner: unknown = err.cause;
+  if (!(inner instanceof Error)) return false;
+  if (err.code === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED') {
+    const details: unknown = inner.cause;
+    return typeof details === 'object' && details !== null && 'claim' in details && details.claim === 'auth_time';
+  }
+  return err.code === 'OAUTH_INVALID_RESPONSE' && inner.message.includes('"auth_time"');
 }
 
 /**

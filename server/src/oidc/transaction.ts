@@ -13,6 +13,11 @@ export interface Transaction {
   codeVerifier: string;
   returnTo: string;
   silent: boolean;
+  /**
+   * Set for a step-up (`/auth/login?step_up=1`): when it was asked, in ms since the epoch. The
+   * callback refuses an `auth_time` earlier than this and keeps the session's id (OIDC Core §3.1.2.1).
+   */
+  stepUpAt?: number;
   expiresAt: number;
 }
 

@@ -15,6 +15,7 @@ import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { requireCsrfHeader } from '../http/csrf.js';
 import { noStore } from '../http/headers.js';
+import { requireRecentSignIn } from '../http/require-recent-sign-in.js';
 import { requireRole } from '../http/require-role.js';
 import { sessionChange, type AuthEvents } from '../reports/auth-events.js';
 import { sessionTimes } from '../session/data.js';
@@ -25,6 +26,8 @@ export interface AdminRouterDeps {
   directory: SessionDirectory;
   authEvents: AuthEvents;
   log: Logger;
+  /** ms since the epoch. */
+  now: () => number;
 }
 
 const MAX_QUERY_LENGTH = 100;
@@ -34,9 +37,12 @@ const SEARCH_LIMIT = 20;
 /** Campus One's `sub` is opaque; this bound only keeps absurd input out of Redis keys. */
 const MAX_SUB_LENGTH = 255;
 
-/** The reports (staff and admins) and the session admin API (admins). Every answer is JSON. */
+/**
+ * The reports (staff and admins) and the session admin API (admins). Every answer is JSON.
+ * Reading is open to the role; ending someone's sessions also needs a recent sign-in (step-up).
+ */
 export function adminRouter(deps: AdminRouterDeps): Router {
-  const { config, directory, authEvents, log } = deps;
+  const { config, directory, authEvents, log, now } = deps;
   const router = Router();
   router.use(noStore);
 
@@ -62,7 +68,7 @@ export function adminRouter(deps: AdminRouterDeps): Router {
     res.json(body);
   });
 
-  router.delete('/users/:sub/sessions', requireRole(...SESSION_ADMIN_ROLES), requireCsrfHeader, async (req, res) => {
+  router.delete('/users/:sub/sessions', requireRole(...SESSION_ADMIN_ROLES), requireCsrfHeader, requireRecentSignIn(config.stepUpMaxAgeS, now), async (req, res) => {
     const sub = subParam(req.params.sub);
     const actor = req.session.user?.sub ?? null;
     const ended = await directory.endAllOfUser(sub);

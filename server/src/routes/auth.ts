@@ -83,6 +83,8 @@ export function authRouter(deps: AuthRouterDeps): Router {
       scope: config.campusOne.scopes,
       silent,
       returnTo,
+      // A step-up asks Campus One to authenticate the person again (admin actions); a silent attempt never asks.
+      ...(req.query.step_up === '1' && !silent ? { stepUpAt: now() } : {}),
     });
     await transactions.write(req, res, transaction);
     res.redirect(url.href);
@@ -160,9 +162,12 @@ export function authRouter(deps: AuthRouterDeps): Router {
       now,
       config.campusOne.clockToleranceS,
     );
-    await sessions.begin(req, { ...session, device: deviceLabel(req.get('user-agent')), signInMethod: transaction.silent ? 'silent' : 'interactive' });
-    log.info({ sub: session.user.sub, role: session.user.role, silent: transaction.silent }, 'signed in');
-    await authEvents.record({ type: 'signed_in', role: session.user.role, silent: transaction.silent });
+    const fresh = { ...session, device: deviceLabel(req.get('user-agent')), signInMethod: transaction.silent ? 'silent' : 'interactive' } as const;
+    // A step-up keeps the person's session (and its id); without one to keep, it is a sign-in.
+    const steppedUp = transaction.stepUpAt !== undefined && (await sessions.stepUp(req, fresh));
+    if (!steppedUp) await sessions.begin(req, fresh);
+    log.info({ sub: session.user.sub, role: session.user.role, silent: transaction.silent }, steppedUp ? 'stepped up' : 'signed in');
+    if (!steppedUp) await authEvents.record({ type: 'signed_in', role: session.user.role, silent: transaction.silent });
     res.clearCookie(ANON_MARKER_COOKIE, markerOptions);
     res.redirect(transaction.returnTo);
   };

@@ -13,6 +13,8 @@ import type { SessionData } from 'express-session';
  * - a refresh replaced the tokens (`SessionLifecycle.replaceTokens` raised `tokensRevision`) while this
  *   request, finding the refresh under way, kept its older copy: the stored tokens stay, or the
  *   used refresh token would come back, and Campus One, which rotates them, would end the grant;
+ *   a step-up (`SessionLifecycle.stepUp`) raised it too, with the new `auth_time` and Campus One
+ *   `sid`, which stay with the tokens (or the admin would be asked to step up again);
  * - the session was ended (revocation, back-channel logout, sign-out in another tab): a session
  *   that was read from the store carries `persisted`, and is not brought back to life.
  */
@@ -27,8 +29,8 @@ export function mergeSessionWrite(stored: string | null, incoming: string): stri
   }
   const storedTokensRevision = current.tokensRevision ?? 0;
   if (storedTokensRevision > (next.tokensRevision ?? 0)) {
-    const { tokens, accessTokenExpiresAt, refreshRetryAt } = current;
-    Object.assign(next, { tokens, accessTokenExpiresAt, refreshRetryAt, tokensRevision: storedTokensRevision });
+    const { tokens, accessTokenExpiresAt, refreshRetryAt, authTime, providerSid } = current;
+    Object.assign(next, { tokens, accessTokenExpiresAt, refreshRetryAt, authTime, providerSid, tokensRevision: storedTokensRevision });
   }
   return JSON.stringify({ ...next, persisted: true });
 }

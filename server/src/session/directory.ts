@@ -66,6 +66,15 @@ export class SessionDirectory {
     ]);
   }
 
+  /**
+   * After a step-up changed a session's Campus One session (`data.providerSid`, saved already):
+   * indexed under the new `sid`, then no longer under `previousSid`.
+   */
+  async movedProviderSession(id: string, data: Pick<SessionData, 'providerSid' | 'absoluteExpiresAt'>, previousSid: string | null): Promise<void> {
+    if (data.providerSid) await this.kv.zAdd(this.keys.providerSessions(data.providerSid), data.absoluteExpiresAt, id, this.config.session.absoluteTimeoutMs);
+    if (previousSid) await this.kv.zRem(this.keys.providerSessions(previousSid), id);
+  }
+
   /** Remembers a person who signed in, for `searchPeople`. */
   async recordPerson(user: User): Promise<void> {
     await this.people.record(user);

@@ -1,8 +1,9 @@
 import type { Request } from 'express';
 import type { SessionData } from 'express-session';
-import type { SignInMethod, User } from '@porter/shared';
+import { ErrorCode, type SignInMethod, type User } from '@porter/shared';
 import type { Config } from '../config.js';
 import type { Sealer } from '../crypto/sealer.js';
+import { AppError } from '../errors.js';
 import { signedIn, type StoredTokens } from './data.js';
 import type { SessionDirectory } from './directory.js';
 
@@ -66,6 +67,36 @@ export class SessionLifecycle {
       await promisify((done) => req.session.destroy(done)).catch(() => {});
       throw err;
     }
+  }
+
+  /**
+   * After a step-up (a fresh authentication at Campus One for the person already signed in): the
+   * session keeps its id and its user, and gains the new `auth_time` and the fresh tokens (raising
+   * `tokensRevision`, so a request writing back an older copy keeps them). False, changing
+   * nothing, when the request has no signed-in session to step up: the caller then begins one.
+   * Throws 403 `porter/step_up_wrong_user` when Campus One signed in someone else: the session
+   * stays as it was, and the fresh tokens are dropped.
+   */
+  async stepUp(req: Request, fresh: NewSession): Promise<boolean> {
+    const current = signedIn(req.session);
+    if (!current) return false;
+    if (fresh.user.sub !== current.user.sub) {
+      throw new AppError(
+        403,
+        ErrorCode.StepUpWrongUser,
+        `You signed in again as someone else. To go ahead, sign in again as ${current.user.name}; to act as another person, sign out first.`,
+      );
+    }
+    const previousSid = current.providerSid ?? null;
+    req.session.authTime = fresh.authTime;
+    req.session.providerSid = fresh.providerSid;
+    await this.replaceTokens(req, fresh.tokens, fresh.accessTokenExpiresAt);
+    // Back-channel logout finds sessions by Campus One's `sid`, which a new authentication may change.
+    if (fresh.providerSid !== previousSid) {
+      await this.directory.movedProviderSession(req.sessionID, { providerSid: fresh.providerSid, absoluteExpiresAt: current.absoluteExpiresAt }, previousSid);
+    }
+    await this.directory.replicated();
+    return true;
   }
 
   /** Ends the request's session, if it has one, in the store and in the indexes. */

@@ -32,3 +32,12 @@ export function refreshDue(session: Partial<Pick<SessionData, 'accessTokenExpire
 export function touchDue(data: Pick<Times, 'lastTouchedAt'>, now: number, touchIntervalMs: number): boolean {
   return now - data.lastTouchedAt >= touchIntervalMs;
 }
+
+/**
+ * True when the person authenticated at the identity provider at most `maxAgeS` seconds before
+ * `now` (ms), by the session's `authTime` (the id_token's `auth_time`, OpenID Connect Core §2).
+ * A session whose provider did not say when is never recent: it must step up.
+ */
+export function authenticatedWithin(session: Pick<Partial<SessionData>, 'authTime'>, now: number, maxAgeS: number): boolean {
+  return typeof session.authTime === 'number' && now - session.authTime <= maxAgeS * 1000;
+}

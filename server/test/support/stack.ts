@@ -51,6 +51,8 @@ export interface StackOptions {
   redisUrl?: string;
   /** Where the servers log; silent by default. */
   log?: Logger;
+  /** False: the client is registered without a back-channel logout URI, as at a provider that has none. */
+  backchannelLogout?: boolean;
 }
 
 function listen(server: Server): Promise<string> {
@@ -74,7 +76,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ...CLIENT,
         redirectUris: [`${appUrl}/auth/callback`],
         postLogoutRedirectUris: [`${appUrl}/`],
-        backchannelLogoutUri: `${appUrl}/auth/backchannel-logout`,
+        ...(options.backchannelLogout === false ? {} : { backchannelLogoutUri: `${appUrl}/auth/backchannel-logout` }),
       },
     ],
   });
@@ -135,21 +137,22 @@ export async function signIn(
   browser: Browser,
   stack: Pick<Stack, 'appUrl'>,
   account: AccountHandle,
-  options: { via?: string; returnTo?: string } = {},
+  options: { via?: string; returnTo?: string; signedInAgoS?: number } = {},
 ) {
   const origin = options.via ?? stack.appUrl;
   const returnTo = options.returnTo ?? '/dashboard';
   const onApp = (url: URL) => url.origin === new URL(stack.appUrl).origin && !url.pathname.startsWith('/auth/');
   const page = await browser.navigate(`${origin}/auth/login?returnTo=${encodeURIComponent(returnTo)}`, { stop: onApp });
   if (onApp(page.url)) return page;
-  return chooseAccount(browser, page, account, onApp);
+  return chooseAccount(browser, page, account, onApp, options.signedInAgoS);
 }
 
 /**
  * On Campus One's sign-in page (where `page` ended), picks the account and follows the
  * redirects until `stop` says so: back at the app, or at the callback before Porter sees it.
+ * `signedInAgoS` is the page's "Signed in ... ago" choice (0, 900 or 3600): the `auth_time`.
  */
-export async function chooseAccount(browser: Browser, page: Navigation, account: AccountHandle, stop?: (url: URL) => boolean) {
+export async function chooseAccount(browser: Browser, page: Navigation, account: AccountHandle, stop?: (url: URL) => boolean, signedInAgoS = 0) {
   const uid = /\/interaction\/([^/?#]+)/.exec(page.url.pathname)?.[1];
   if (page.response.status !== 200 || !uid) {
     throw new Error(`expected Campus One's sign-in page, got ${page.response.status} at ${page.url.href}`);
@@ -159,7 +162,7 @@ export async function chooseAccount(browser: Browser, page: Navigation, account:
     init: {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ account }).toString(),
+      body: new URLSearchParams({ account, ago: String(signedInAgoS) }).toString(),
     },
     ...(stop ? { stop } : {}),
   });

@@ -3,6 +3,7 @@ import { SESSION_ADMIN_ROLES, hasAnyRole } from '@porter/shared';
 import { getUserSessions, requireSession, searchPeople } from '@/lib/data';
 import { formatDateTime } from '@/lib/format';
 import { pathWithQuery } from '@/lib/proxy-decision';
+import { CONFIRM_AGAIN } from '@/lib/step-up';
 import { ForbiddenView, UnavailableView } from '@/app/_components/status-views';
 import { EndSessionsButton } from './_components/end-sessions-button';
 
@@ -80,7 +81,12 @@ export default async function PeoplePage({ searchParams }: PageProps<'/admin/use
                   </li>
                 ))}
               </ul>
-              <EndSessionsButton sub={sessions.body.sub} name={person?.name ?? 'this person'} count={sessions.body.sessions.length} />
+              <EndSessionsButton
+                sub={sessions.body.sub}
+                name={person?.name ?? 'this person'}
+                count={sessions.body.sessions.length}
+                steppedUp={one(params[CONFIRM_AGAIN.name]) === CONFIRM_AGAIN.value}
+              />
             </>
           )}
         </section>
