@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { heading, recordDocumentRequests, signIn } from '../harness/browser';
+import { chooseAccount, heading, isSignInPage, recordDocumentRequests, signIn } from '../harness/browser';
 import { browserSuite } from '../harness/suite';
 
 /*
@@ -46,6 +46,31 @@ describe('people, for admins', () => {
     const found = admin.getByRole('list', { name: 'People found' }).locator('.device', { hasText: studentName });
     await found.getByRole('link', { name: 'Sessions' }).click();
     await admin.getByRole('button', { name: 'End all sessions' }).click();
+    await admin.getByRole('button', { name: /^Yes, end/ }).click();
+    await expect.poll(() => admin.getByText('No live session.').count()).toBe(1);
+
+    const visits = recordDocumentRequests(student);
+    await student.goto(`${stack().webUrl}/dashboard`);
+    expect(visits.urls().some((url) => url.pathname === '/auth/login')).toBe(true);
+  });
+
+  it('sends an admin who signed in 15 minutes ago to sign in again at Campus One, then ends a student’s sessions once they confirm again', async () => {
+    const student = await signIn(await newContext(), stack(), stack().account('student'));
+    const adminAccount = stack().account('admin');
+    const admin = await signIn(await newContext(), stack(), adminAccount, { signedInAgo: '15 minutes ago' });
+    const studentName = stack().account('student').name;
+
+    await admin.goto(`${stack().webUrl}/admin/users?q=${encodeURIComponent(studentName.split(' ')[0] ?? '')}`);
+    await admin.getByRole('list', { name: 'People found' }).locator('.device', { hasText: studentName }).getByRole('link', { name: 'Sessions' }).click();
+    await admin.getByRole('button', { name: 'End all sessions' }).click();
+    const page = new URL(admin.url());
+    await admin.getByRole('button', { name: /^Yes, end/ }).click();
+
+    // The BFF asked for a recent sign-in: Campus One asks again, although it holds the admin's session.
+    await admin.waitForURL((url) => isSignInPage(url, stack()));
+    page.searchParams.set('confirm', 'end');
+    await chooseAccount(admin, stack(), adminAccount, `${page.pathname}${page.search}`);
+    await admin.getByText('You signed in again at Campus One. Please confirm.').waitFor();
     await admin.getByRole('button', { name: /^Yes, end/ }).click();
     await expect.poll(() => admin.getByText('No live session.').count()).toBe(1);
 

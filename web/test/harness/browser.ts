@@ -42,14 +42,20 @@ export async function heading(page: Page): Promise<string> {
 export const isSignInPage = (url: URL, stack: Stack): boolean =>
   url.origin === stack.issuer && url.pathname.startsWith('/interaction/');
 
+/** What the local Campus One's sign-in page may say about when the person signed in (its `auth_time`); "now" by default. */
+export interface SignInChoice {
+  signedInAgo?: 'now' | '15 minutes ago' | 'an hour ago';
+}
+
 /**
  * On Campus One's sign-in page: picks the account and waits until the browser is back on the
  * app at `returnTo`. Returns that page's response (the last of the redirects).
  */
-export async function chooseAccount(page: Page, stack: Stack, account: Account, returnTo: string): Promise<Response> {
+export async function chooseAccount(page: Page, stack: Stack, account: Account, returnTo: string, choice: SignInChoice = {}): Promise<Response> {
   if (!isSignInPage(new URL(page.url()), stack)) throw new Error(`expected Campus One's sign-in page, at ${page.url()}`);
   const target = new URL(returnTo, stack.webUrl).href;
   const arrived = page.waitForResponse((response) => response.url() === target && response.request().isNavigationRequest());
+  if (choice.signedInAgo) await page.getByLabel('Signed in').selectOption({ label: choice.signedInAgo });
   await page.getByRole('button', { name: new RegExp(`\\b${account.name}\\b`) }).click();
   const response = await arrived;
   await page.waitForURL(target);
@@ -61,10 +67,10 @@ export async function chooseAccount(page: Page, stack: Stack, account: Account, 
  * visitor to Campus One's sign-in page, and picks the account there. Returns the page, on the
  * dashboard.
  */
-export async function signIn(context: BrowserContext, stack: Stack, account: Account): Promise<Page> {
+export async function signIn(context: BrowserContext, stack: Stack, account: Account, choice: SignInChoice = {}): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${stack.webUrl}/dashboard`);
-  await chooseAccount(page, stack, account, '/dashboard');
+  await chooseAccount(page, stack, account, '/dashboard', choice);
   return page;
 }
 
