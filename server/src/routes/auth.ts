@@ -152,7 +152,7 @@ export function authRouter(deps: AuthRouterDeps): Router {
       'Campus One answered with an error',
     );
 
-  /** Exchanges the code and begins the session with a fresh id. */
+  /** Exchanges the code and begins the session with a fresh id; a step-up keeps the session it steps up. */
   const signIn = async (req: Request, res: Response, transaction: Transaction) => {
     const session = await completeAuthorization(
       await campusOne.configuration(),
