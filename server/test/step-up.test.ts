@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticatedWithin } from '../src/session/lifetime.js';
+import { createSessionStore } from '../src/session/middleware.js';
+import { createKeys } from '../src/store/keys.js';
 import { redisUrl } from './support/env.js';
 import { errorCode } from './support/errors.js';
 import { sessionIdOf } from './support/session.js';
@@ -147,6 +149,27 @@ describe('/auth/login?step_up=1', () => {
     expect((await student.fetch(`${stack.appUrl}/auth/me`, { headers: json })).status).toBe(401);
     // The fresh tokens work: /auth/me answers, and the API proxy would use them.
     expect((await admin.fetch(`${stack.appUrl}/auth/me`, { headers: json })).status).toBe(200);
+  });
+
+  it('keeps the new auth_time and tokens when a request that read the session before the step-up writes back its older copy', async () => {
+    const admin = await signedInAgo('admin', FIFTEEN_MINUTES_S);
+    const id = sessionIdOf(admin, stack);
+    const { config, kv } = stack.instances[0]!;
+    const store = createSessionStore(config, kv, createKeys(config.redis.prefix), () => Date.now());
+    const before = await new Promise<Record<string, unknown>>((resolve, reject) =>
+      store.get(id, (err, data) => (err ? reject(err) : resolve(data as unknown as Record<string, unknown>))),
+    );
+
+    const { page } = await startStepUp(admin);
+    await chooseAccount(admin, page, 'admin', onApp);
+    const steppedUp = await stored(admin);
+    // express-session writes a whole session back at the end of a request (an idle-expiry touch).
+    await new Promise<void>((resolve, reject) => store.set(id, { ...before, lastTouchedAt: Date.now() } as never, (err) => (err ? reject(err) : resolve())));
+
+    const after = await stored(admin);
+    expect(after.authTime).toBe(steppedUp.authTime);
+    expect(after.tokens).toBe(steppedUp.tokens);
+    expect((await revoke(admin, 'student')).status).toBe(200);
   });
 
   it('refuses an auth_time older than the step-up asked for with 400 porter/step_up_not_fresh, and changes nothing', async () => {
