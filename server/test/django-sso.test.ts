@@ -1,5 +1,6 @@
 // Porter with a django-sso gateway as its identity provider: sign-in, events and sign-out,
 // against the local gateway stand-in over real HTTP and real Redis, two instances.
+import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -23,6 +24,9 @@ const identyOf = (id: string) => SEEDED_SSO_USERS.find((user) => user.id === id)
 let stack: Stack;
 let gateway: DjangoSsoGateway;
 let gatewayPort: number;
+/** A campus API behind the API proxy (`/api/campus`), keeping the headers of every request it got. */
+let upstream: Server;
+const upstreamSaw: IncomingHttpHeaders[] = [];
 
 async function startGateway(): Promise<DjangoSsoGateway> {
   return startDjangoSsoGateway({ port: gatewayPort, services: [{ token: TOKEN, baseUrl: stack.appUrl }], eventTimeoutMs: 1000, log: () => {} });
@@ -30,15 +34,29 @@ async function startGateway(): Promise<DjangoSsoGateway> {
 
 beforeAll(async () => {
   gatewayPort = await freePort();
+  upstream = createHttpServer((req, res) => {
+    upstreamSaw.push(req.headers);
+    res.setHeader('content-type', 'application/json');
+    res.end('{"courses":[]}');
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
   stack = await startStack({
     instances: 2,
-    env: { PORTER_IDENTITY_PROVIDER: 'django-sso', DJANGO_SSO_GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`, DJANGO_SSO_SERVICE_TOKEN: TOKEN, DJANGO_SSO_TIMEOUT_MS: '1000' },
+    env: {
+      PORTER_IDENTITY_PROVIDER: 'django-sso',
+      DJANGO_SSO_GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`,
+      DJANGO_SSO_SERVICE_TOKEN: TOKEN,
+      DJANGO_SSO_TIMEOUT_MS: '1000',
+      PORTER_API_ROUTES: `/api/campus=http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+    },
   });
   gateway = await startGateway();
 });
 afterAll(async () => {
   await gateway.close().catch(() => {});
   await stack.close();
+  upstream.closeAllConnections();
+  await new Promise((resolve) => upstream.close(resolve));
 });
 beforeEach(() => {
   gateway.legacyMakeUsed = false;
@@ -106,6 +124,29 @@ describe('django-sso as the identity provider', () => {
     expect(answer.status).toBe(302);
     expect(answer.headers.get('location')).toBe('/news');
     expect(browser.cookie(ANON_MARKER_COOKIE)).toBe('1');
+  });
+
+  it('tells the web app in its anonymous /auth/me answer that there is no silent sign-in, with or without an ended session', async () => {
+    const anonymous = await me(new Browser());
+    expect(anonymous.signedIn).toBe(false);
+    expect(anonymous.body).toMatchObject({ error: { code: 'porter/unauthenticated' }, signIn: { silent: false } });
+    const browser = await signIn('student');
+    const out = await browser.fetch(`${stack.appUrl}/auth/logout`, { method: 'POST', headers: { 'x-csrf': '1' } });
+    expect(out.status).toBe(200);
+    expect((await me(browser)).body).toMatchObject({ signIn: { silent: false } });
+  });
+
+  it('never sends an empty bearer upstream: the API proxy and the academic API answer 403 porter/no_access_token', async () => {
+    const browser = await signIn('student');
+    const seenBefore = upstreamSaw.length;
+    for (const path of ['/api/campus/me/courses', '/api/academic/directory']) {
+      const answer = await browser.fetch(`${stack.appUrl}${path}`, { headers: { accept: 'application/json' } });
+      expect(answer.status).toBe(403);
+      expect(await answer.json()).toMatchObject({ error: { code: 'porter/no_access_token' } });
+    }
+    expect(upstreamSaw.length).toBe(seenBefore);
+    // The upstream itself works: an anonymous call is refused before it, a signed-in one never reaches it.
+    expect((await fetch(`${stack.appUrl}/api/campus/me/courses`)).status).toBe(401);
   });
 
   it('update_account changes the role in a live session at once, also on another instance', async () => {

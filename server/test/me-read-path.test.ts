@@ -19,6 +19,13 @@ const meWith = (cookieValue: string) =>
   new Browser().fetch(`${stack.appUrl}/auth/me`, { headers: { cookie: `${cookieName()}=${encodeURIComponent(cookieValue)}` } });
 
 describe('GET /auth/me read path', () => {
+  it('tells the web app, when no one is signed in, that Campus One can sign a visitor in silently', async () => {
+    for (const answer of [await new Browser().fetch(`${stack.appUrl}/auth/me`), await meWith(`s:${sign('no-such-session', SESSION_SECRET)}`)]) {
+      expect(answer.status).toBe(401);
+      expect(await answer.json()).toEqual({ error: { code: 'porter/unauthenticated', message: 'Not signed in.' }, signIn: { silent: true } });
+    }
+  });
+
   it('accepts a session cookie signed with any configured secret, so rotating SESSION_SECRET keeps sessions', async () => {
     const browser = new Browser();
     await signIn(browser, stack, 'student');

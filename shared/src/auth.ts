@@ -1,3 +1,4 @@
+import type { ErrorBody } from './errors.js';
 import type { User } from './user.js';
 
 /** `GET /auth/me`, 200. Times are ISO 8601 strings. */
@@ -9,6 +10,16 @@ export interface MeResponse {
     /** When the session ends whatever the visitor does. */
     absoluteExpiresAt: string;
   };
+}
+
+/**
+ * `GET /auth/me`, 401: not signed in, and whether the identity provider can sign a visitor in
+ * without showing a page. `signIn.silent` is true for Campus One (`/auth/login?prompt=none`,
+ * OpenID Connect Core §3.1.2.1) and false for a django-sso gateway, whose protocol has no such
+ * request: the web app then never sends a visitor of a public page to sign in.
+ */
+export interface AnonymousMeResponse extends ErrorBody {
+  signIn: { silent: boolean };
 }
 
 /** `POST /auth/logout`, 200. */

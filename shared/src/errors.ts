@@ -69,6 +69,12 @@ export const ErrorCode = {
    * backslash, NUL, or a second `?` (400).
    */
   BadPath: 'porter/bad_path',
+  /**
+   * The session holds no access token to send upstream (403): its identity provider issues none
+   * (a django-sso gateway), so the API proxy and the academic API refuse rather than send an
+   * empty `Authorization: Bearer`.
+   */
+  NoAccessToken: 'porter/no_access_token',
   /** The API proxy could not reach the upstream (connection refused or reset, name unknown): 502. */
   UpstreamUnavailable: 'porter/upstream_unavailable',
   /** The upstream sent no response headers within `PORTER_API_TIMEOUT_MS`: 504. */

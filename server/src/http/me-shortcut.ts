@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Metrics } from '../ops/metrics.js';
-import { answerFromStore, UNAUTHENTICATED, type MeAnswer } from '../session/read-path.js';
+import { answerFromStore, unauthenticatedAnswer, type MeAnswer } from '../session/read-path.js';
 import type { SessionReader } from '../session/reader.js';
 import { NO_STORE, SECURITY_HEADERS } from './headers.js';
 import { shortcutRequestLog, type TrustProxy } from './request-log.js';
@@ -45,11 +45,11 @@ export function withMeShortcut(
     const started = logAnswer ? performance.now() : 0;
     // A missing or forged cookie is refused here, before the store is asked.
     const [id, ...others] = reader.idsFrom(req.headers.cookie);
-    if (id === undefined) return answer(req, res, UNAUTHENTICATED, started);
+    if (id === undefined) return answer(req, res, unauthenticatedAnswer(config), started);
     // Several signed session cookies (a stale one beside the live one): Express picks the live one.
     if (others.length > 0) return void app(req, res);
     const read = reader.read(id);
-    answerFromStore(read, now(), config.session).then(
+    answerFromStore(read, now(), config).then(
       (answered) => (answered ? answer(req, res, answered, started) : toExpress(app, reader, req, res, id, read)),
       () => toExpress(app, reader, req, res, id, read),
     );

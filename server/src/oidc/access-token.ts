@@ -13,6 +13,8 @@ const WAIT_POLL_MS = 25;
 const OPENED_ENTRIES = 1000;
 
 const unauthenticated = () => new AppError(401, ErrorCode.Unauthenticated, 'Not signed in.');
+const noAccessToken = () =>
+  new AppError(403, ErrorCode.NoAccessToken, 'This sign-in carries no access token for the campus APIs: the identity provider (a django-sso gateway) issues none.');
 const providerUnavailable = () =>
   new AppError(503, ErrorCode.ProviderUnavailable, 'Campus One cannot renew your access right now. Try again shortly.');
 
@@ -36,7 +38,8 @@ export class AccessTokens {
    * The current access token of `req`'s session. Throws 401 `porter/unauthenticated` when the
    * session is not signed in or a refresh ended it (`invalid_grant`, RFC 6749 §5.2), and 503
    * `porter/provider_unavailable` when a due refresh failed (the session is kept) or the token
-   * has expired while a failed refresh waits to be retried.
+   * has expired while a failed refresh waits to be retried. Throws 403 `porter/no_access_token`
+   * for a session whose identity provider issued no access token (django-sso): never an empty one.
    */
   async current(req: Request): Promise<string> {
     const { refresher, now } = this.deps;
@@ -56,15 +59,18 @@ export class AccessTokens {
     return this.open(sealed);
   }
 
-  /** The access token in a session's sealed tokens, opened once per sealed value. */
+  /** The access token in a session's sealed tokens, opened once per sealed value; never an empty one. */
   private async open(sealed: string): Promise<string> {
-    const known = this.opened.get(sealed);
-    if (known !== undefined) return known;
-    const tokens = await this.deps.sessions.openTokens(sealed);
-    if (!tokens) throw unauthenticated();
-    if (this.opened.size >= OPENED_ENTRIES) this.opened.delete(this.opened.keys().next().value ?? '');
-    this.opened.set(sealed, tokens.accessToken);
-    return tokens.accessToken;
+    let token = this.opened.get(sealed);
+    if (token === undefined) {
+      const tokens = await this.deps.sessions.openTokens(sealed);
+      if (!tokens) throw unauthenticated();
+      if (this.opened.size >= OPENED_ENTRIES) this.opened.delete(this.opened.keys().next().value ?? '');
+      this.opened.set(sealed, tokens.accessToken);
+      token = tokens.accessToken;
+    }
+    if (token === '') throw noAccessToken();
+    return token;
   }
 
   /** Until the refresh another request holds the lock for has settled, as the stored session shows. */

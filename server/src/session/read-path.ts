@@ -1,5 +1,5 @@
 import type { SessionData } from 'express-session';
-import { ErrorCode, type MeResponse } from '@porter/shared';
+import { ErrorCode, type AnonymousMeResponse, type MeResponse } from '@porter/shared';
 import type { Config } from '../config.js';
 import { errorBody } from '../errors.js';
 import { sessionTimes, signedIn } from './data.js';
@@ -50,7 +50,21 @@ export interface MeAnswer {
   json: string;
 }
 
-export const UNAUTHENTICATED: MeAnswer = { status: 401, json: JSON.stringify(errorBody(ErrorCode.Unauthenticated, 'Not signed in.')) };
+function anonymousAnswer(silent: boolean): MeAnswer {
+  const body: AnonymousMeResponse = { ...errorBody(ErrorCode.Unauthenticated, 'Not signed in.'), signIn: { silent } };
+  return { status: 401, json: JSON.stringify(body) };
+}
+
+const ANONYMOUS_ANSWERS: Readonly<Record<Config['identityProvider'], MeAnswer>> = {
+  'campus-one': anonymousAnswer(true),
+  // The django-sso protocol has no sign-in without a page (../shared/django-sso.md).
+  'django-sso': anonymousAnswer(false),
+};
+
+/** The 401 answer for this identity provider ({@link AnonymousMeResponse}: whether silent sign-in exists). */
+export function unauthenticatedAnswer(config: Pick<Config, 'identityProvider'>): MeAnswer {
+  return ANONYMOUS_ANSWERS[config.identityProvider];
+}
 
 export function signedInAnswer(session: SessionData, idleTimeoutMs: number): MeAnswer {
   const times = sessionTimes(session, idleTimeoutMs);
@@ -66,10 +80,11 @@ export function signedInAnswer(session: SessionData, idleTimeoutMs: number): MeA
  * `null` when it holds none), or `null` when a step must write first, which is the Express
  * route's work. Free of Express, so any HTTP layer can ask.
  */
-export async function answerFromStore(stored: Promise<string | null>, now: number, rules: Config['session']): Promise<MeAnswer | null> {
+export async function answerFromStore(stored: Promise<string | null>, now: number, config: Pick<Config, 'session' | 'identityProvider'>): Promise<MeAnswer | null> {
+  const rules = config.session;
   const value = await stored;
   // Parsed as express-session's store (connect-redis) parses it.
   const session = value === null ? null : signedIn(JSON.parse(value) as Partial<SessionData>);
-  if (!session) return UNAUTHENTICATED;
+  if (!session) return unauthenticatedAnswer(config);
   return nextStep(session, now, rules) === 'answer' ? signedInAnswer(session, rules.idleTimeoutMs) : null;
 }
