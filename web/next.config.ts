@@ -36,19 +36,26 @@ const nextConfig: NextConfig = {
   // reach the proxy with their own headers and `_rsc` query; they are never page navigations
   // (lib/proxy-decision.ts), so they are never redirected.
   skipProxyUrlNormalize: true,
+  // A django-sso gateway sends the browser to `/sso/accept/` and its events to `/sso/event/`,
+  // trailing slash included (fixed by the protocol): Next's own redirect to the path without it
+  // would lose the sign-in's cookie (scoped to `/sso/accept/`) and turn an event into a 308 the
+  // gateway has no time for. So the proxy does that redirect itself, for every path but the
+  // BFF's (lib/proxy-decision.ts).
+  skipTrailingSlashRedirect: true,
   // The image (web/Dockerfile) ships .next/standalone: server.js and only the files it needs.
   // Traced from the workspace root, so shared's dist and pnpm's store links are included.
   output: 'standalone',
   outputFileTracingRoot: fileURLToPath(new URL('..', import.meta.url)),
   env: { PORTER_BUILT_BFF_URL: bffUrl },
   async headers() {
-    // The app's own pages; what the BFF answers under /auth, /api and /webhooks keeps its own
-    // (stricter) headers.
-    return [{ source: '/:path((?!(?:auth|api|webhooks)(?:/|$)).*)', headers: PAGE_SECURITY_HEADERS }];
+    // The app's own pages; what the BFF answers under /auth, /api, /webhooks and /sso keeps its
+    // own (stricter) headers.
+    return [{ source: '/:path((?!(?:auth|api|webhooks|sso)(?:/|$)).*)', headers: PAGE_SECURITY_HEADERS }];
   },
   async rewrites() {
-    // The browser sees one origin; the BFF's routes appear under it.
-    return ['/auth', '/api', '/webhooks'].map((prefix) => ({
+    // The browser sees one origin; the BFF's routes appear under it. `/sso`: a django-sso
+    // gateway sends the browser to `/sso/accept/` and its events to `/sso/event/`.
+    return ['/auth', '/api', '/webhooks', '/sso'].map((prefix) => ({
       source: `${prefix}/:path*`,
       destination: `${bffUrl}${prefix}/:path*`,
     }));

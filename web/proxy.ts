@@ -4,6 +4,7 @@ import { getConfig } from '@/lib/config';
 import { decide } from '@/lib/proxy-decision';
 import type { ProxyDecision, RequestFacts } from '@/lib/proxy-decision';
 import { lookupSession } from '@/lib/session';
+import { hearSilentSignIn, heardSilentSignIn } from '@/lib/silent-sign-in';
 import { renderStatusPage } from '@/lib/status-page';
 
 // Routing only: lib/proxy-decision.ts decides, and says why.
@@ -15,11 +16,13 @@ export async function proxy(request: NextRequest): Promise<Response> {
     pathname: request.nextUrl.pathname,
     search: request.nextUrl.search,
     headers: request.headers,
+    silentSignIn: heardSilentSignIn(),
   };
   let step = decide(facts);
   if (step.type === 'lookup') {
     const session = await lookupSession(step.cookie, { bffUrl, timeoutMs: sessionLookupTimeoutMs });
     if (session.status === 'unavailable') console.warn(`porter/web proxy: ${session.reason}`);
+    hearSilentSignIn(session);
     step = decide(facts, session);
   }
   return respond(step, request);

@@ -17,14 +17,19 @@ export interface RequestFacts {
   /** `''` or `?a=b`. */
   readonly search: string;
   readonly headers: { get(name: string): string | null };
+  /**
+   * `false` when the BFF said lately that its identity provider has no silent sign-in
+   * (lib/silent-sign-in.ts): then no public page ever needs a lookup.
+   */
+  readonly silentSignIn?: false | undefined;
 }
 
 export type ProxyDecision =
   /** Let Next render the route (or serve the file). */
   | { readonly type: 'next' }
-  /** Hand the request to the BFF unchanged (`/auth/*`, `/api/*`, `/webhooks/*`). */
+  /** Hand the request to the BFF unchanged (`/auth/*`, `/api/*`, `/webhooks/*`, `/sso/*`). */
   | { readonly type: 'forward' }
-  /** Send the browser to sign in. `location` is a path on this app's origin. */
+  /** Send the browser to sign in, or to the path without its trailing slash. `location` is a path on this app's origin. */
   | { readonly type: 'redirect'; readonly location: string }
   /** Answer with the 403 or 503 page, keeping the URL. `name`: the signed-in visitor's, for the 403 page. */
   | { readonly type: 'status'; readonly status: 403 | 503; readonly name?: string };
@@ -34,7 +39,8 @@ export type LookupStep = { readonly type: 'lookup'; readonly cookie: string | nu
 
 export type Route = 'bff' | 'skip' | 'public' | 'protected' | 'admin';
 
-const BFF_PREFIXES = ['/auth', '/api', '/webhooks'] as const;
+// `/sso`: a django-sso gateway's fixed paths on the service (`/sso/accept/`, `/sso/event/`).
+const BFF_PREFIXES = ['/auth', '/api', '/webhooks', '/sso'] as const;
 const SKIP_PREFIXES = ['/_next'] as const;
 const PROTECTED_PREFIXES = ['/dashboard', '/account'] as const;
 const ADMIN_PREFIXES = ['/admin'] as const;
@@ -109,6 +115,8 @@ export function decide(facts: RequestFacts, session: SessionLookup): ProxyDecisi
 export function decide(facts: RequestFacts, session?: SessionLookup): ProxyDecision | LookupStep {
   const route = classifyPath(facts.pathname);
   if (route === 'bff') return { type: 'forward' };
+  const withoutSlash = withoutTrailingSlash(facts.pathname);
+  if (withoutSlash !== facts.pathname) return { type: 'redirect', location: `${withoutSlash}${facts.search}` };
   if (route === 'skip') return NEXT;
 
   const navigation = isPageNavigation(facts);
@@ -119,7 +127,8 @@ export function decide(facts: RequestFacts, session?: SessionLookup): ProxyDecis
 
   if (session === undefined) {
     // Public page the visitor may not be sent away from: whoever they are, it renders.
-    if (route === 'public' && (marker || !navigation)) return NEXT;
+    // Without silent sign-in (django-sso) a public page never sends anyone away: no lookup either.
+    if (route === 'public' && (marker || !navigation || facts.silentSignIn === false)) return NEXT;
     // Anonymous for certain, and no redirect to make: the page re-checks and redirects itself.
     if (cookie === null && !navigation) return NEXT;
     return { type: 'lookup', cookie };
@@ -134,12 +143,23 @@ export function decide(facts: RequestFacts, session?: SessionLookup): ProxyDecis
     case 'anonymous':
       if (!navigation) return NEXT;
       if (route === 'public') {
-        return marker ? NEXT : { type: 'redirect', location: signInUrl(returnTo, { silent: true }) };
+        // No silent attempt after a failed one (the marker), nor where the provider has none.
+        return marker || session.silentSignIn === false ? NEXT : { type: 'redirect', location: signInUrl(returnTo, { silent: true }) };
       }
       return { type: 'redirect', location: signInUrl(returnTo, { silent: false }) };
     case 'unavailable':
       return route === 'public' ? NEXT : { type: 'status', status: 503 };
   }
+}
+
+/**
+ * `pathname` as Next's own trailing-slash redirect leaves it (next.config.ts turns that off for
+ * the BFF's sake): no trailing slash, and never a leading `//`, which a browser would read as
+ * another host.
+ */
+export function withoutTrailingSlash(pathname: string): string {
+  if (pathname === '/' || !pathname.endsWith('/')) return pathname;
+  return `/${pathname.replace(/^\/+|\/+$/g, '')}`;
 }
 
 /**

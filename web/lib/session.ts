@@ -8,7 +8,11 @@ import type { MeResponse } from '@porter/shared';
  */
 export type SessionLookup =
   | { readonly status: 'signed-in'; readonly me: MeResponse }
-  | { readonly status: 'anonymous' }
+  /**
+   * `silentSignIn: false`: the BFF said its identity provider cannot sign a visitor in without a
+   * page (django-sso); absent when it did not say or was not asked.
+   */
+  | { readonly status: 'anonymous'; readonly silentSignIn?: false }
   | { readonly status: 'unavailable'; readonly reason: string };
 
 const SESSION_COOKIE_NAMES: ReadonlySet<string> = new Set([SESSION_COOKIE.insecure, SESSION_COOKIE.secure]);
@@ -58,7 +62,9 @@ export function interpretMeResponse(status: number, body: unknown): SessionLooku
       ? { status: 'signed-in', me: body }
       : { status: 'unavailable', reason: '/auth/me answered 200 with a body that is not a MeResponse' };
   }
-  if (status === 401) return { status: 'anonymous' };
+  if (status === 401) {
+    return isRecord(body) && isRecord(body.signIn) && body.signIn.silent === false ? { status: 'anonymous', silentSignIn: false } : { status: 'anonymous' };
+  }
   return { status: 'unavailable', reason: `/auth/me answered ${status}` };
 }
 

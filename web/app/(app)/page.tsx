@@ -5,10 +5,26 @@ import { getSession } from '@/lib/data';
 import { StudentFacts, isStudent } from '@/app/_components/profile';
 
 // Public. The proxy has already tried a silent sign-in where it could; whoever is left is welcome.
-export default async function HomePage() {
+export default async function HomePage({ searchParams }: PageProps<'/'>) {
+  // Where a django-sso gateway sends the browser when a sign-in request it got was broken.
+  const brokenSignIn = (await searchParams).sso_broken_token === 'true';
   const session = await getSession();
-  if (session.status === 'signed-in') return <SignedInHome me={session.me} />;
-  return <Welcome lookupFailed={session.status === 'unavailable'} />;
+  return (
+    <>
+      {brokenSignIn && <BrokenSignIn />}
+      {session.status === 'signed-in' ? <SignedInHome me={session.me} /> : <Welcome lookupFailed={session.status === 'unavailable'} />}
+    </>
+  );
+}
+
+function BrokenSignIn() {
+  return (
+    <p className="notice" role="alert">
+      Your sign-in didn’t go through: the sign-in service found the request broken or expired. Nothing was changed.{' '}
+      {/* A full page load, so the proxy sends the visitor to sign in afresh. */}
+      <a href="/dashboard">Sign in again</a>
+    </p>
+  );
 }
 
 function SignedInHome({ me }: { me: MeResponse }) {

@@ -16,6 +16,7 @@ export const ROOT_DIR = fileURLToPath(new URL('../../../', import.meta.url));
 export const WEB_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const SERVER_DIR = fileURLToPath(new URL('../../../server/', import.meta.url));
 const CAMPUS_ONE_RUNNER = fileURLToPath(new URL('./campus-one.mjs', import.meta.url));
+const GATEWAY_RUNNER = fileURLToPath(new URL('./django-sso-gateway.mjs', import.meta.url));
 const NEXT_BIN = createRequire(import.meta.url).resolve('next/dist/bin/next');
 
 export type AccountId = 'student' | 'staff' | 'admin';
@@ -34,11 +35,31 @@ export interface Stack {
   readonly serverUrl: string;
   /** Campus One's issuer, the origin of its sign-in and sign-out pages. */
   readonly issuer: string;
+  /** With `identityProvider: 'django-sso'`: the local gateway, the server's identity provider. */
+  readonly gateway: Gateway | null;
   account(id: AccountId): Account;
   /** Stops the BFF alone, to see the web app cope without it. */
   stopServer(): Promise<void>;
   /** Stops everything still running. */
   stop(): Promise<void>;
+}
+
+/** The local django-sso gateway, as its runner describes it. */
+export interface Gateway {
+  /** The SSO root; its sign-in page is `{url}/login/`. */
+  readonly url: string;
+  readonly users: readonly { readonly id: AccountId; readonly identy: string; readonly name: string }[];
+}
+
+export interface StackOptions {
+  /** The port the web app was built for. */
+  readonly serverPort: number;
+  /**
+   * `django-sso`: the server signs people in through the local gateway (PORTER_IDENTITY_PROVIDER),
+   * registered with the web app's origin as the service's base URL. Campus One still runs, for
+   * the campus API. Default `campus-one`.
+   */
+  readonly identityProvider?: 'campus-one' | 'django-sso';
 }
 
 export const bffUrlFor = (serverPort: number): string => `http://127.0.0.1:${serverPort}`;
@@ -89,7 +110,7 @@ interface CampusOneInfo {
 }
 
 /** Starts the whole stack with the server on `serverPort`, the port the web app was built for. */
-export async function startStack(options: { serverPort: number }): Promise<Stack> {
+export async function startStack(options: StackOptions): Promise<Stack> {
   const started: Array<{ stop(): Promise<void> }> = [];
   const stopAll = async () => {
     for (const each of started.reverse()) await each.stop();
@@ -133,6 +154,21 @@ export async function startStack(options: { serverPort: number }): Promise<Stack
       process: campusOne,
     });
 
+    let gateway: Gateway | null = null;
+    let identityEnv: Record<string, string> = {};
+    if (options.identityProvider === 'django-sso') {
+      const serviceToken = randomBytes(32).toString('base64url');
+      const runner = startProcess(
+        'django-sso gateway',
+        process.execPath,
+        ['--import', 'tsx', GATEWAY_RUNNER, JSON.stringify({ host: '127.0.0.1', services: [{ token: serviceToken, baseUrl: webUrl }] })],
+        { cwd: SERVER_DIR, env: baseEnv() },
+      );
+      started.push(runner);
+      gateway = await waitFor('the django-sso gateway to start', async () => firstJsonLine<Gateway>(runner.output()), { process: runner });
+      identityEnv = { PORTER_IDENTITY_PROVIDER: 'django-sso', DJANGO_SSO_GATEWAY_URL: gateway.url, DJANGO_SSO_SERVICE_TOKEN: serviceToken };
+    }
+
     let server: Running | null = startProcess('server', process.execPath, ['dist/main.js'], {
       cwd: SERVER_DIR,
       env: {
@@ -150,6 +186,7 @@ export async function startStack(options: { serverPort: number }): Promise<Stack
         LOG_LEVEL: 'warn',
         // Any free port: 9464 may be taken by another server on the machine.
         METRICS_PORT: '0',
+        ...identityEnv,
       },
     });
     started.push(server);
@@ -163,6 +200,7 @@ export async function startStack(options: { serverPort: number }): Promise<Stack
       webUrl,
       serverUrl,
       issuer: provider.issuer,
+      gateway,
       account(id) {
         const account = provider.accounts.find((candidate) => candidate.id === id);
         if (!account) throw new TypeError(`"id" must be a seeded Campus One account, got "${id}"`);

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { launchChromium, newProfile } from './browser';
 import { startStack } from './stack';
-import type { Stack } from './stack';
+import type { Stack, StackOptions } from './stack';
 
 /** What a Chromium test file works with, once its hooks have run. */
 export interface BrowserSuite {
@@ -14,15 +14,16 @@ export interface BrowserSuite {
 
 /**
  * Registers the hooks every Chromium file needs: the stack (see sign-in.test.ts) and one
- * Chromium for the file, a fresh profile per test closed after it.
+ * Chromium for the file, a fresh profile per test closed after it. `options`: the stack's,
+ * such as its identity provider.
  */
-export function browserSuite(): BrowserSuite {
+export function browserSuite(options: Omit<StackOptions, 'serverPort'> = {}): BrowserSuite {
   let stack: Stack | undefined;
   let browser: Browser | undefined;
   let contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    stack = await startStack({ serverPort: inject('serverPort') });
+    stack = await startStack({ ...options, serverPort: inject('serverPort') });
     browser = await launchChromium();
   });
   afterAll(async () => {

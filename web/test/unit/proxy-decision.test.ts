@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MeResponse, User } from '@porter/shared';
-import { classifyPath, decide, isPageNavigation, pathWithQuery, signInUrl } from '@/lib/proxy-decision';
+import { classifyPath, decide, isPageNavigation, pathWithQuery, signInUrl, withoutTrailingSlash } from '@/lib/proxy-decision';
 import type { RequestFacts } from '@/lib/proxy-decision';
 import type { SessionLookup } from '@/lib/session';
 
@@ -49,7 +49,7 @@ const UNAVAILABLE: SessionLookup = { status: 'unavailable', reason: '/auth/me fa
 const NEXT = { type: 'next' };
 
 describe('decide: paths the proxy leaves alone', () => {
-  it.each(['/auth/login', '/auth/callback?code=x&state=y', '/auth/me', '/auth', '/api/anything', '/webhooks/campus-one'])(
+  it.each(['/auth/login', '/auth/callback?code=x&state=y', '/auth/me', '/auth', '/api/anything', '/webhooks/campus-one', '/sso/accept/', '/sso/event/', '/SSO/accept/'])(
     'forwards %s to the BFF without asking who the visitor is',
     (path) => {
       expect(decide(request(path, { cookie: 'porter.sid=abc' }))).toEqual({ type: 'forward' });
@@ -83,6 +83,7 @@ describe('decide: paths the proxy leaves alone', () => {
     expect(classifyPath('/apis')).toBe('public');
     expect(classifyPath('/dashboards')).toBe('public');
     expect(classifyPath('/administration')).toBe('public');
+    expect(classifyPath('/ssonews')).toBe('public');
   });
 
   it('classifies protected and role-gated paths whatever their case', () => {
@@ -94,6 +95,29 @@ describe('decide: paths the proxy leaves alone', () => {
     expect(classifyPath('/Admin/Reports')).toBe('admin');
     expect(classifyPath('/DASHBOARD')).toBe('protected');
     expect(classifyPath('/')).toBe('public');
+  });
+});
+
+// next.config.ts turns Next's own trailing-slash redirect off, so a gateway's /sso/accept/ reaches the BFF as sent.
+describe('decide: trailing slashes', () => {
+  it('hands the BFF its paths with the trailing slash they were sent with', () => {
+    expect(decide(request('/sso/accept/'))).toEqual({ type: 'forward' });
+    expect(decide(request('/sso/event/', { method: 'POST', headers: { 'content-type': 'application/json' } }))).toEqual({ type: 'forward' });
+  });
+
+  it('redirects every other path to itself without the trailing slash, query kept, as Next would', () => {
+    expect(decide(request('/dashboard/?tab=roles'))).toEqual({ type: 'redirect', location: '/dashboard?tab=roles' });
+    expect(decide(request('/about/', { headers: CLIENT_FETCH }))).toEqual({ type: 'redirect', location: '/about' });
+    expect(decide(request('/admin/users//', { cookie: 'porter.sid=abc' }))).toEqual({ type: 'redirect', location: '/admin/users' });
+    expect(decide(request('/'))).toEqual({ type: 'lookup', cookie: null });
+  });
+
+  it('never turns a path into another host', () => {
+    expect(withoutTrailingSlash('//evil.example/')).toBe('/evil.example');
+    expect(withoutTrailingSlash('///')).toBe('/');
+    expect(withoutTrailingSlash('/\\evil.example/')).toBe('/\\evil.example');
+    const facts: RequestFacts = { method: 'GET', pathname: '//evil.example/x/', search: '', headers: new Headers(NAVIGATION) };
+    expect(decide(facts)).toEqual({ type: 'redirect', location: '/evil.example/x' });
   });
 });
 
@@ -226,6 +250,35 @@ describe('decide: not signed in (the BFF answered 401)', () => {
   });
 });
 
+// django-sso has no sign-in without a page: the BFF says so in its 401 /auth/me answer.
+describe('decide: an identity provider without silent sign-in', () => {
+  const NO_SILENT: SessionLookup = { status: 'anonymous', silentSignIn: false };
+  const lately = (path: string, options: Parameters<typeof request>[1] = {}): RequestFacts => ({ ...request(path, options), silentSignIn: false });
+
+  it('renders a public page load when the lookup says so, with or without an ended session, never sending the visitor to sign in', () => {
+    expect(decide(request('/?ref=mail'), NO_SILENT)).toEqual(NEXT);
+    expect(decide(request('/', { cookie: 'porter.sid=ended' }), NO_SILENT)).toEqual(NEXT);
+    expect(decide(request('/about'), NO_SILENT)).toEqual(NEXT);
+  });
+
+  it('still sends a protected or admin page load to interactive sign-in', () => {
+    expect(decide(request('/dashboard?tab=1'), NO_SILENT)).toEqual({ type: 'redirect', location: '/auth/login?returnTo=%2Fdashboard%3Ftab%3D1' });
+    expect(decide(lately('/admin/reports'), NO_SILENT)).toEqual({ type: 'redirect', location: '/auth/login?returnTo=%2Fadmin%2Freports' });
+  });
+
+  it('asks the BFF nothing for a public page once it said so lately, whoever the visitor is', () => {
+    expect(decide(lately('/'))).toEqual(NEXT);
+    expect(decide(lately('/?sso_broken_token=true'))).toEqual(NEXT);
+    expect(decide(lately('/', { cookie: 'porter.sid=abc' }))).toEqual(NEXT);
+  });
+
+  it('still looks up protected and admin pages, where the session decides', () => {
+    expect(decide(lately('/dashboard'))).toEqual({ type: 'lookup', cookie: null });
+    expect(decide(lately('/admin/users', { cookie: 'porter.sid=abc' }))).toEqual({ type: 'lookup', cookie: 'porter.sid=abc' });
+    expect(decide(lately('/admin/users', { cookie: 'porter.sid=abc' }), signedIn('staff'))).toMatchObject({ type: 'status', status: 403 });
+  });
+});
+
 describe('decide: the BFF unreachable, slow or failing', () => {
   it('renders public pages as anonymous, without a redirect to a sign-in that cannot work', () => {
     expect(decide(request('/'), UNAVAILABLE)).toEqual(NEXT);
@@ -263,7 +316,7 @@ describe('signInUrl and returnTo', () => {
   it('never passes a returnTo that could leave the origin', () => {
     expect(signInUrl('/.//evil.example/x', { silent: false })).toBe('/auth/login?returnTo=%2F');
     expect(signInUrl('/dashboard?x=1', { silent: false })).toBe('/auth/login?returnTo=%2Fdashboard%3Fx%3D1');
-    const doubleSlash: RequestFacts = { method: 'GET', pathname: '//evil.example/', search: '', headers: new Headers(NAVIGATION) };
+    const doubleSlash: RequestFacts = { method: 'GET', pathname: '//evil-example', search: '', headers: new Headers(NAVIGATION) };
     expect(decide(doubleSlash, ANONYMOUS)).toEqual({
       type: 'redirect',
       location: '/auth/login?returnTo=%2F&prompt=none',

@@ -31,6 +31,15 @@ describe('interpretMeResponse', () => {
 
   it('is anonymous on 401', () => {
     expect(interpretMeResponse(401, { error: { code: 'porter/unauthenticated', message: 'x' } })).toEqual({ status: 'anonymous' });
+    expect(interpretMeResponse(401, { error: { code: 'porter/unauthenticated', message: 'x' }, signIn: { silent: true } })).toEqual({ status: 'anonymous' });
+  });
+
+  it('notes on 401 that the identity provider has no silent sign-in only when the BFF says exactly that', () => {
+    const error = { code: 'porter/unauthenticated', message: 'x' };
+    expect(interpretMeResponse(401, { error, signIn: { silent: false } })).toEqual({ status: 'anonymous', silentSignIn: false });
+    for (const signIn of [undefined, null, {}, { silent: 'false' }, { silent: 0 }, false]) {
+      expect(interpretMeResponse(401, { error, signIn })).toEqual({ status: 'anonymous' });
+    }
   });
 
   it.each([403, 404, 500, 502, 503])('is unavailable on %i, so no page redirects to a sign-in that may not work', (status) => {
