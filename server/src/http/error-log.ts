@@ -1,16 +1,16 @@
 import type { Request } from 'express';
 import type { Logger } from 'pino';
 import type { AppError } from '../errors.js';
+import { loggerFor } from './request-log.js';
 
 /**
- * Logs an error answered to a client, under the request's logger when it has one (it carries
- * the request id). A 5xx is Porter's or a dependency's failure: one line at `error` with its
- * cause and stack. A 4xx is an expected client error that anyone can send at will: one line at
+ * Logs an error answered to a client, with the request's id when it has one. A 5xx is Porter's
+ * or a dependency's failure: one line at `error` with its cause and stack. A 4xx is an expected client error that anyone can send at will: one line at
  * `debug` with the code and the cause's message, never a stack, so refused requests cannot
  * flood the log (each request already has its own line in the request log).
  */
 export function logAnswered(log: Logger, req: Request, error: AppError, message: string = error.message): void {
-  const logger = (req as { log?: Logger }).log ?? log;
+  const logger = loggerFor(log, req);
   const fields = { code: error.code, status: error.status, method: req.method, path: req.path };
   if (error.status >= 500) {
     logger.error({ ...fields, err: error.cause ?? error }, message);
