@@ -36,6 +36,14 @@ describe.each(stores)('the %s store', (_name, open) => {
     expect(await kv.get(k)).toBeNull();
   });
 
+  it('swaps a value for the one it held, and starts its time to live again', async () => {
+    const k = key('swap');
+    expect(await kv.swap(k, 'first', 30)).toBeNull();
+    expect(await kv.swap(k, 'second', 10_000)).toBe('first');
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(await kv.get(k)).toBe('second');
+  });
+
   it('sets only when absent', async () => {
     const k = key('nx');
     expect(await kv.setIfAbsent(k, 'first', 10_000)).toBe(true);

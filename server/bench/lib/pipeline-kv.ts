@@ -34,6 +34,16 @@ export class PipelineKv implements Kv {
     return true;
   }
 
+  async setIfAbsent(key: string, value: string, ttlMs: number) {
+    this.pipeline.set(key, value, 'PX', ttlMs, 'NX');
+    return true;
+  }
+
+  async swap(key: string, value: string, ttlMs: number) {
+    this.pipeline.set(key, value, 'PX', ttlMs);
+    return null;
+  }
+
   async zAdd(key: string, score: number, member: string, keyTtlMs: number) {
     this.pipeline.zadd(key, score, member).pexpire(key, keyTtlMs, 'GT').pexpire(key, keyTtlMs, 'NX');
   }
@@ -49,7 +59,6 @@ export class PipelineKv implements Kv {
   }
 
   set = unsupported;
-  setIfAbsent = unsupported;
   del = unsupported;
   delIfEquals = unsupported;
   exists = unsupported;

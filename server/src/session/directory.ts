@@ -49,7 +49,7 @@ export class SessionDirectory {
     private readonly now: () => number,
   ) {
     this.roleCounts = new RoleCounts(kv, keys, config.session.absoluteTimeoutMs, now);
-    this.people = new PeopleDirectory(kv, keys, config.session.absoluteTimeoutMs);
+    this.people = new PeopleDirectory(kv, keys, config.session.absoluteTimeoutMs, now);
   }
 
   /**

@@ -6,6 +6,7 @@ import type { Sealer } from '../crypto/sealer.js';
 import { AppError } from '../errors.js';
 import { signedIn, type StoredTokens } from './data.js';
 import type { SessionDirectory } from './directory.js';
+import { sessionMadeForRequest } from './middleware.js';
 
 export interface NewSession {
   user: User;
@@ -34,10 +35,15 @@ export class SessionLifecycle {
 
   /** After a sign-in: a fresh session id (no fixation), the user and sealed tokens stored, indexed. */
   async begin(req: Request, init: NewSession): Promise<void> {
-    const previous = signedInData(req);
-    const previousId = req.sessionID;
-    await promisify((done) => req.session.regenerate(done));
-    if (previous) await this.directory.unindex(previousId, previous);
+    // A session made for this very request already has a fresh id that nobody else holds;
+    // regenerating it would only delete a key that does not exist and make express-session
+    // write the session a second time when the response ends.
+    if (!sessionMadeForRequest(req)) {
+      const previous = signedInData(req);
+      const previousId = req.sessionID;
+      await promisify((done) => req.session.regenerate(done));
+      if (previous) await this.directory.unindex(previousId, previous);
+    }
     const now = this.now();
     const data = {
       user: init.user,
@@ -60,8 +66,7 @@ export class SessionLifecycle {
     // delete it either, nobody holds the id of a session that no revocation can reach.
     // On Sentinel, a sign-in is acknowledged only once a replica holds it, so a failover cannot lose it.
     try {
-      await this.directory.index(req.sessionID, data);
-      await this.directory.recordPerson(init.user);
+      await Promise.all([this.directory.index(req.sessionID, data), this.directory.recordPerson(init.user)]);
       await this.directory.replicated();
     } catch (err) {
       await promisify((done) => req.session.destroy(done)).catch(() => {});

@@ -16,6 +16,16 @@ interface EarlierRead {
 }
 
 const earlierReads = new WeakMap<IncomingMessage, EarlierRead>();
+/** Requests that came without a session cookie: express-session made their session itself. */
+const madeHere = new WeakSet<IncomingMessage>();
+
+/**
+ * True when the request came with no session cookie, so its session is one express-session
+ * made for it: its id was never given to anyone, and no store holds it.
+ */
+export function sessionMadeForRequest(req: IncomingMessage): boolean {
+  return madeHere.has(req);
+}
 /** Set only while express-session's middleware runs synchronously for the request that made it. */
 let readAtHand: EarlierRead | undefined;
 
@@ -41,8 +51,14 @@ function connectRedisClient(kv: Kv) {
       return read;
     },
     // A write from a request that started earlier must not undo a role change or a revocation.
-    set: (key: string, value: string, _ex: 'EX', ttlSeconds: number) =>
-      kv.update(key, (stored) => mergeSessionWrite(stored, value), ttlSeconds * 1000),
+    set: async (key: string, value: string, _ex: 'EX', ttlSeconds: number) => {
+      const ttlMs = ttlSeconds * 1000;
+      // A session's first write (a sign-in's): nothing can be stored under its fresh id, so one
+      // SET NX instead of a read and a compare-and-set. Should something be there, it is merged.
+      const first = mergeSessionWrite(null, value);
+      if (first !== null && (await kv.setIfAbsent(key, first, ttlMs))) return;
+      await kv.update(key, (stored) => mergeSessionWrite(stored, value), ttlMs);
+    },
     del: async (keys: string[]) => {
       for (const key of keys) await kv.del(key);
     },
@@ -83,8 +99,9 @@ export function createSessionStore(config: Config, kv: Kv, keys: Keys, now: () =
  */
 export function sessionMiddleware(config: Config, store: RedisStore): RequestHandler {
   const middleware = expressSession(config, store);
-  const { secureCookies } = config.session;
+  const { secureCookies, cookieName } = config.session;
   return (req, res, next) => {
+    if (!req.headers.cookie?.includes(cookieName)) madeHere.add(req);
     // express-session sends a Secure cookie only on a request it believes secure (`req.secure`,
     // from X-Forwarded-Proto and trust proxy), and otherwise saves the session but silently sends
     // no cookie. Whether the browser speaks https is APP_URL's to say, not the last hop's: a TLS

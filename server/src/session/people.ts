@@ -2,8 +2,14 @@ import type { Person, User } from '@porter/shared';
 import type { Kv } from '../store/kv.js';
 import type { Keys } from '../store/keys.js';
 
-/** Index entries a sign-in sweeps: more than a sign-in adds, so stale entries never pile up. */
-const SWEEP_PER_RECORD = 8;
+/**
+ * How often one instance sweeps the search index, and how many entries it looks at then: far more
+ * than can go stale in that time (an entry goes stale only when its person has stayed away a whole
+ * session lifetime), so stale entries never pile up, and a sign-in does no sweeping work at all
+ * between sweeps.
+ */
+const SWEEP_EVERY_MS = 1000;
+const SWEEP_ENTRIES = 32;
 /** Index entries a search reads at most, whatever the query. */
 const SEARCH_SCAN = 50;
 const SEPARATOR = '\u0000';
@@ -18,27 +24,38 @@ interface StoredPerson extends Person {
  * key that expires with the longest session they may hold; the search index is a one-score
  * sorted set of `<term>\0<sub>` (terms: the email, the full name and each word of it, lower
  * case), read with ZRANGEBYLEX. Index entries of people whose key expired are removed by a
- * sweep that moves a few entries further at each sign-in and by the searches that meet them,
- * so the index stays the size of the directory and every call does bounded work.
+ * sweep that each instance moves a few entries further once a second, and by the searches that
+ * meet them, so the index stays the size of the directory and every call does bounded work.
  */
 export class PeopleDirectory {
+  /** When this instance last swept (ms since epoch). */
+  private lastSweptAt = -Infinity;
+
   constructor(
     private readonly kv: Kv,
     private readonly keys: Keys,
     /** How long a person stays without signing in again: the absolute session lifetime, ms. */
     private readonly lifetimeMs: number,
+    private readonly now: () => number,
   ) {}
 
-  /** At sign-in, and when the identity provider changes a user's name, email or role. */
+  /**
+   * At sign-in, and when the identity provider changes a user's name, email or role. A person
+   * signing in again as they were costs two writes: their key (read back as it is replaced) and
+   * one index entry, which keeps the index alive as long as they are.
+   */
   async record(user: User): Promise<void> {
-    const previous = await this.read(user.sub);
     const person: StoredPerson = { sub: user.sub, name: user.name, email: user.email, role: user.role, terms: searchTerms(user) };
-    await this.kv.set(this.keys.person(user.sub), JSON.stringify(person), this.lifetimeMs);
-    for (const term of previous?.terms ?? []) {
-      if (!person.terms.includes(term)) await this.kv.zRem(this.keys.peopleTerms(), member(term, user.sub));
-    }
-    for (const term of person.terms) await this.kv.zAdd(this.keys.peopleTerms(), 0, member(term, user.sub), this.lifetimeMs);
-    await this.sweep();
+    const stored = await this.kv.swap(this.keys.person(user.sub), JSON.stringify(person), this.lifetimeMs);
+    const previousTerms = stored === null ? [] : (JSON.parse(stored) as StoredPerson).terms;
+    const gone = previousTerms.filter((term) => !person.terms.includes(term));
+    const added = person.terms.filter((term) => !previousTerms.includes(term));
+    const written = added.length > 0 ? added : person.terms.slice(0, 1);
+    await Promise.all([
+      ...gone.map((term) => this.kv.zRem(this.keys.peopleTerms(), member(term, user.sub))),
+      ...written.map((term) => this.kv.zAdd(this.keys.peopleTerms(), 0, member(term, user.sub), this.lifetimeMs)),
+      this.sweepWhenDue(),
+    ]);
   }
 
   /**
@@ -65,15 +82,23 @@ export class PeopleDirectory {
     return stored === null ? null : (JSON.parse(stored) as StoredPerson);
   }
 
-  /** Looks at the next few index entries after the last one looked at, dropping those whose person is gone. */
-  private async sweep(): Promise<void> {
+  /**
+   * Once per SWEEP_EVERY_MS on this instance: looks at the next few index entries after the last
+   * one looked at (by any instance), dropping those whose person is gone.
+   */
+  private async sweepWhenDue(): Promise<void> {
+    const now = this.now();
+    if (now - this.lastSweptAt < SWEEP_EVERY_MS) return;
+    this.lastSweptAt = now;
     const after = (await this.kv.get(this.keys.peopleSweep())) ?? '';
-    const entries = await this.kv.zRangeByLex(this.keys.peopleTerms(), { after }, SWEEP_PER_RECORD);
-    for (const entry of entries) {
-      if (!(await this.kv.exists(this.keys.person(subOf(entry))))) await this.kv.zRem(this.keys.peopleTerms(), entry);
-    }
+    const entries = await this.kv.zRangeByLex(this.keys.peopleTerms(), { after }, SWEEP_ENTRIES);
+    await Promise.all(
+      entries.map(async (entry) => {
+        if (!(await this.kv.exists(this.keys.person(subOf(entry))))) await this.kv.zRem(this.keys.peopleTerms(), entry);
+      }),
+    );
     // At the end of the index, start again from the first entry.
-    await this.kv.set(this.keys.peopleSweep(), entries.length < SWEEP_PER_RECORD ? '' : (entries.at(-1) ?? ''), this.lifetimeMs);
+    await this.kv.set(this.keys.peopleSweep(), entries.length < SWEEP_ENTRIES ? '' : (entries.at(-1) ?? ''), this.lifetimeMs);
   }
 }
 

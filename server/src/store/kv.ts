@@ -7,6 +7,8 @@ export interface Kv {
   get(key: string): Promise<string | null>;
   /** Sets the value with a time to live. */
   set(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Sets the value with a time to live and returns the value it replaced, or `null` (Redis `SET PX GET`): a read and a write in one round trip. */
+  swap(key: string, value: string, ttlMs: number): Promise<string | null>;
   /** Sets only when the key is absent; true when it was set (Redis `SET NX PX`). */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
   del(key: string): Promise<void>;

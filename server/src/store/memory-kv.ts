@@ -56,6 +56,12 @@ export class MemoryKv implements Kv {
     this.strings.set(key, { value, expiresAt: this.now() + ttlMs });
   }
 
+  async swap(key: string, value: string, ttlMs: number) {
+    const previous = await this.get(key);
+    await this.set(key, value, ttlMs);
+    return previous;
+  }
+
   async setIfAbsent(key: string, value: string, ttlMs: number) {
     if (await this.exists(key)) return false;
     await this.set(key, value, ttlMs);

@@ -218,6 +218,10 @@ export class RedisKv implements Kv {
     await this.run('set', (c) => c.set(key, value, 'PX', ttlMs));
   }
 
+  swap(key: string, value: string, ttlMs: number) {
+    return this.run('swap', (c) => c.set(key, value, 'PX', ttlMs, 'GET'));
+  }
+
   async setIfAbsent(key: string, value: string, ttlMs: number) {
     return (await this.run('setIfAbsent', (c) => c.set(key, value, 'PX', ttlMs, 'NX'))) === 'OK';
   }
