@@ -9,6 +9,9 @@ import { securityHeaders } from './http/headers.js';
 import { withMeShortcut } from './http/me-shortcut.js';
 import { DjangoSso } from './idp/django-sso.js';
 import { SsoTransactionCookie } from './idp/django-sso-transaction.js';
+import { CampusOneProvider } from './idp/campus-one-provider.js';
+import { DjangoSsoProvider } from './idp/django-sso-provider.js';
+import type { IdentityProvider } from './idp/identity-provider.js';
 import { AcademicDirectoryCache } from './oidc/academic-directory.js';
 import { requestLog, type TrustProxy } from './http/request-log.js';
 import { AccessTokens } from './oidc/access-token.js';
@@ -24,7 +27,7 @@ import { academicRouter } from './routes/academic.js';
 import { adminRouter } from './routes/admin.js';
 import { apiProxyRouter } from './routes/api-proxy.js';
 import { authRouter } from './routes/auth.js';
-import { ssoAcceptRouter, ssoEventsRouter } from './routes/django-sso.js';
+import { ssoEventsRouter } from './routes/django-sso.js';
 import { backchannelLogoutRouter } from './routes/backchannel-logout.js';
 import { healthRouter } from './routes/health.js';
 import { ownSessionsRouter } from './routes/own-sessions.js';
@@ -66,7 +69,6 @@ export function createApp(deps: AppDeps): RequestListener {
   const store = createSessionStore(config, kv, keys, now);
   const sessionDirectory = new SessionDirectory(config, kv, keys, now);
   const sessions = new SessionLifecycle(config, sessionDirectory, createSealer(config.session.secrets, 'tokens'), now);
-  const transactions = new TransactionCookies(config, createSealer(config.session.secrets, 'transaction'), kv, keys, now);
   const locks = createLocks(kv);
   const refresher = new TokenRefresher({ campusOne, sessions, locks, keys, metrics, log, now });
   const accessTokens = new AccessTokens({ sessions, refresher, now });
@@ -75,12 +77,10 @@ export function createApp(deps: AppDeps): RequestListener {
   metrics.countLiveSessionsWith(async () => Object.values(await sessionDirectory.countByRole()).reduce((total, count) => total + count, 0));
   const deliveries = new Deliveries(kv, keys, config.campusOne.webhookMaxAgeMs);
   const logoutTokens = new LogoutTokens({ campusOne, config: config.campusOne, kv, keys, now });
-  const djangoSso = config.djangoSso
-    ? {
-        sso: new DjangoSso(config.djangoSso, kv, keys),
-        transactions: new SsoTransactionCookie(config, createSealer(config.session.secrets, 'sso-transaction'), now),
-      }
-    : null;
+  const djangoSso = config.djangoSso ? new DjangoSso(config.djangoSso, kv, keys) : null;
+  const provider: IdentityProvider = djangoSso
+    ? new DjangoSsoProvider({ sso: djangoSso, transactions: new SsoTransactionCookie(config, createSealer(config.session.secrets, 'sso-transaction'), now), log, now })
+    : new CampusOneProvider({ config, campusOne, transactions: new TransactionCookies(config, createSealer(config.session.secrets, 'transaction'), kv, keys, now), log, now });
 
   const limits = createRateLimits({
     config,
@@ -105,7 +105,7 @@ export function createApp(deps: AppDeps): RequestListener {
   app.use('/webhooks', limits.webhooks, webhooksRouter({ config, directory: sessionDirectory, authEvents, deliveries, metrics, log, now }));
   app.use('/auth/backchannel-logout', limits.backchannelLogout);
   app.use('/auth', backchannelLogoutRouter({ logoutTokens, directory: sessionDirectory, authEvents, metrics, log }));
-  if (djangoSso) app.use(ssoEventsRouter({ sso: djangoSso.sso, sessions: sessionDirectory, kv, keys, log }));
+  if (djangoSso) app.use(ssoEventsRouter({ sso: djangoSso, sessions: sessionDirectory, kv, keys, log }));
   const reader = createSessionReader(config, kv, keys);
   app.use(keepLiveSessionCookie({ config, reader, now }));
   const withSession = sessionMiddleware(config, store);
@@ -129,9 +129,8 @@ export function createApp(deps: AppDeps): RequestListener {
   app.use((req, res, next) =>
     req.path === SIGN_IN_START_PATH && !req.headers.cookie?.includes(cookieName) ? next() : withSession(req, res, next),
   );
-  if (djangoSso) app.use(ssoAcceptRouter({ config, sso: djangoSso.sso, sessions, transactions: djangoSso.transactions, authEvents, log, now }));
   app.use('/auth/sessions', ownSessionsRouter({ config, directory: sessionDirectory, handles: createSessionHandles(config.session.secrets), log }));
-  app.use('/auth', authRouter({ config, campusOne, sessions, transactions, refresher, authEvents, signInLimit: limits.signIn, kv, keys, log, now, djangoSso }));
+  app.use(authRouter({ config, provider, sessions, refresher, authEvents, signInLimit: limits.signIn, kv, keys, log, now }));
   app.use('/api/admin', limits.admin, adminRouter({ config, directory: sessionDirectory, authEvents, log, now }));
   app.use('/api', limits.api);
   app.use(ACADEMIC_API_PREFIX, academicRouter({ directory, accessTokens }));

@@ -2,18 +2,13 @@ import { Router, type ErrorRequestHandler, type Request, type RequestHandler, ty
 import { ANON_MARKER_COOKIE, ErrorCode, safeReturnTo, type LogoutResponse } from '@porter/shared';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { AppError, toAppError } from '../errors.js';
+import { toAppError } from '../errors.js';
 import { requireCsrfHeader } from '../http/csrf.js';
 import { logAnswered } from '../http/error-log.js';
 import { noStore } from '../http/headers.js';
-import type { DjangoSso } from '../idp/django-sso.js';
-import type { SsoTransactionCookie } from '../idp/django-sso-transaction.js';
-import { callbackParams, classifyCallback } from '../oidc/callback.js';
-import type { CampusOne } from '../oidc/campus-one.js';
+import type { IdentityProvider, ProviderSignIn, SignInAttempt } from '../idp/identity-provider.js';
 import { EndSessionHandles } from '../oidc/end-session.js';
-import { completeAuthorization, endSessionUrl, startAuthorization } from '../oidc/flow.js';
 import type { TokenRefresher } from '../oidc/token-refresh.js';
-import type { Transaction, TransactionCookies } from '../oidc/transaction.js';
 import type { AuthEvent, AuthEvents } from '../reports/auth-events.js';
 import { cookieOptions } from '../session/cookies.js';
 import { deviceLabel } from '../session/device.js';
@@ -24,70 +19,58 @@ import { meHandler } from './me.js';
 
 const ANON_MARKER_MS = 5 * 60 * 1000;
 
-const INVALID_STATE_MESSAGES: Record<'no-state' | 'not-found' | 'used', string> = {
-  'no-state': 'The sign-in response carries no state. Please sign in again.',
-  'not-found': 'This sign-in was started in another browser, has expired, or was already finished. Please sign in again.',
-  used: 'This sign-in response was already used. Please sign in again.',
-};
-
-/** What a failed sign-in needs to know of its attempt: a silent one ends on its page. */
-type SignInAttempt = Pick<Transaction, 'silent' | 'returnTo'>;
-/** Known from the query on `/login`, from the transaction on `/callback`; read by failSignIn. */
-const setAttempt = (res: Response, { silent, returnTo }: SignInAttempt) => {
-  res.locals.signInAttempt = { silent, returnTo } satisfies SignInAttempt;
+/** Known from the query on `/auth/login`, from the transaction on the return; read by failSignIn. */
+const setAttempt = (res: Response, { silent, returnTo, stepUp = false }: SignInAttempt) => {
+  res.locals.signInAttempt = { silent, returnTo, stepUp } satisfies SignInAttempt;
 };
 const attemptOf = (res: Response): SignInAttempt | null => (res.locals.signInAttempt as SignInAttempt | undefined) ?? null;
 
 export interface AuthRouterDeps {
   config: Config;
-  campusOne: CampusOne;
+  /** Campus One or a django-sso gateway (`idp/identity-provider.ts`). */
+  provider: IdentityProvider;
   sessions: SessionLifecycle;
-  transactions: TransactionCookies;
   refresher: TokenRefresher;
   authEvents: AuthEvents;
-  /** The per-address limit on sign-in attempts (`/login` and `/callback`). */
+  /** The per-address limit on sign-in attempts (`/auth/login` and the provider's return). */
   signInLimit: RequestHandler;
   kv: Kv;
   keys: Keys;
   log: Logger;
   now: () => number;
-  /** Set when a django-sso gateway is the identity provider instead of Campus One. */
-  djangoSso: { sso: DjangoSso; transactions: SsoTransactionCookie } | null;
 }
 
+/**
+ * Sign-in, `/auth/me` and sign-out, whoever the identity provider is. Mounted at the root: it
+ * serves `/auth/*` and the provider's return path (`/auth/callback`, `/sso/accept/`).
+ */
 export function authRouter(deps: AuthRouterDeps): Router {
-  const { config, campusOne, sessions, transactions, refresher, authEvents, signInLimit, kv, keys, log, now, djangoSso } = deps;
+  const { config, provider, sessions, refresher, authEvents, signInLimit, kv, keys, log, now } = deps;
   const markerOptions = cookieOptions(config);
   const endSessionHandles = new EndSessionHandles(kv, keys);
   const router = Router();
-  router.use(noStore);
+  router.use(['/auth', provider.callbackPath], noStore);
 
   /** Read before the limit, so that a refused silent attempt, too, ends on its page (failSignIn). */
   const signInAttempt: RequestHandler = (req, res, next) => {
-    setAttempt(res, { silent: req.query.prompt === 'none', returnTo: safeReturnTo(req.query.returnTo ?? req.query.next) });
+    const silent = req.query.prompt === 'none';
+    setAttempt(res, { silent, returnTo: safeReturnTo(req.query.returnTo ?? req.query.next), stepUp: req.query.step_up === '1' && !silent });
     next();
   };
 
-  router.get('/login', signInAttempt, signInLimit, async (req, res) => {
-    const { silent, returnTo } = attemptOf(res) as SignInAttempt;
-    if (djangoSso) {
-      // django-sso has no silent sign-in: a silent attempt fails at once, as when a visitor has
-      // no session at the provider, so public pages never bounce to the gateway.
-      if (silent) return endSilentAttempt(res, returnTo, { type: 'silent_no_provider_session' });
-      const authenticationToken = await djangoSso.sso.obtain(returnTo);
-      await djangoSso.transactions.write(res, { authenticationToken, returnTo });
-      return res.redirect(djangoSso.sso.loginUrl(authenticationToken));
-    }
-    const { url, transaction } = await startAuthorization(await campusOne.configuration(), {
-      redirectUri: `${config.appUrl}/auth/callback`,
-      scope: config.campusOne.scopes,
-      silent,
-      returnTo,
-      // A step-up asks Campus One to authenticate the person again (admin actions); a silent attempt never asks.
-      ...(req.query.step_up === '1' && !silent ? { stepUpAt: now() } : {}),
-    });
-    await transactions.write(req, res, transaction);
-    res.redirect(url.href);
+  router.get('/auth/login', signInAttempt, signInLimit, async (req, res) => {
+    const attempt = attemptOf(res) as SignInAttempt;
+    const start = await provider.startSignIn(req, res, attempt);
+    if (start.kind === 'silent-no-session') return endSilentAttempt(res, attempt.returnTo, { type: 'silent_no_provider_session' });
+    res.redirect(start.url);
+  });
+
+  router.get(provider.callbackPath, signInLimit, async (req, res) => {
+    const step = await provider.takeReturn(req, res);
+    if (step.kind === 'silent-no-session') return endSilentAttempt(res, step.returnTo, { type: 'silent_no_provider_session' });
+    if (step.attempt) setAttempt(res, step.attempt);
+    if (step.kind === 'refused') throw step.error;
+    await signIn(req, res, step.attempt, await step.complete());
   });
 
   const markAnonymous = (res: Response) => res.cookie(ANON_MARKER_COOKIE, '1', { ...markerOptions, maxAge: ANON_MARKER_MS });
@@ -103,10 +86,22 @@ export function authRouter(deps: AuthRouterDeps): Router {
     res.redirect(returnTo);
   };
 
+  /** Begins the session with a fresh id (a step-up keeps the session it steps up) and sends the browser on. */
+  const signIn = async (req: Request, res: Response, { silent }: SignInAttempt, { session, returnTo, stepUp }: ProviderSignIn) => {
+    const fresh = { ...session, device: deviceLabel(req.get('user-agent')), signInMethod: silent ? 'silent' : 'interactive' } as const;
+    // A step-up keeps the person's session (and its id); without one to keep, it is a sign-in.
+    const steppedUp = stepUp && (await sessions.stepUp(req, fresh));
+    if (!steppedUp) await sessions.begin(req, fresh);
+    log.info({ sub: session.user.sub, role: session.user.role, silent }, steppedUp ? 'stepped up' : 'signed in');
+    if (!steppedUp) await authEvents.record({ type: 'signed_in', role: session.user.role, silent });
+    res.clearCookie(ANON_MARKER_COOKIE, markerOptions);
+    res.redirect(returnTo);
+  };
+
   /**
    * Counts a failed sign-in for the reports, by code (not a refusal by the rate limit: anyone can
    * send those, and they are counted in the metrics). A silent attempt then ends on the page the
-   * visitor opened (Campus One away, a token that fails its checks); other failures go to the
+   * visitor opened (the provider away, a token that fails its checks); other failures go to the
    * error handler.
    */
   const failSignIn: ErrorRequestHandler = async (err, req, res, next) => {
@@ -121,93 +116,33 @@ export function authRouter(deps: AuthRouterDeps): Router {
     logAnswered(log, req, error, 'silent sign-in failed; the visitor stays anonymous');
     await endSilentAttempt(res, attempt.returnTo, event);
   };
+  router.use(['/auth/login', provider.callbackPath], failSignIn);
 
-  router.get('/callback', signInLimit, async (req, res) => {
-    const params = callbackParams(req.query);
-    const taken = await transactions.take(req, res, params.state);
-    if (taken.transaction) setAttempt(res, taken.transaction);
-    const step = classifyCallback(params, taken);
-    switch (step.kind) {
-      case 'no-transaction':
-        throw new AppError(400, ErrorCode.InvalidState, INVALID_STATE_MESSAGES[step.reason]);
-      case 'unmarked':
-        throw step.error;
-      case 'silent-no-session':
-        if (step.transaction) logProviderError(req, step.transaction);
-        return endSilentAttempt(res, step.returnTo, { type: 'silent_no_provider_session' });
-      case 'provider-error':
-        logProviderError(req, step.transaction);
-        if (step.transaction.silent) {
-          return endSilentAttempt(res, step.transaction.returnTo, { type: 'sign_in_failed', reason: ErrorCode.ProviderError, silent: true });
-        }
-        throw new AppError(400, ErrorCode.ProviderError, 'Campus One could not sign you in. Please try again.');
-      case 'code':
-        return signIn(req, res, step.transaction);
-    }
-  });
+  router.get('/auth/me', meHandler({ config, sessions, refresher, now }));
 
-  const logProviderError = (req: Request, { silent }: Transaction) =>
-    log[silent ? 'info' : 'warn'](
-      { code: ErrorCode.ProviderError, providerError: req.query.error, description: req.query.error_description, silent },
-      'Campus One answered with an error',
-    );
-
-  /** Exchanges the code and begins the session with a fresh id; a step-up keeps the session it steps up. */
-  const signIn = async (req: Request, res: Response, transaction: Transaction) => {
-    const session = await completeAuthorization(
-      await campusOne.configuration(),
-      new URL(req.originalUrl, config.appUrl),
-      transaction,
-      config.campusOne.scopes,
-      now,
-      config.campusOne.clockToleranceS,
-    );
-    const fresh = { ...session, device: deviceLabel(req.get('user-agent')), signInMethod: transaction.silent ? 'silent' : 'interactive' } as const;
-    // A step-up keeps the person's session (and its id); without one to keep, it is a sign-in.
-    const steppedUp = transaction.stepUpAt !== undefined && (await sessions.stepUp(req, fresh));
-    if (!steppedUp) await sessions.begin(req, fresh);
-    log.info({ sub: session.user.sub, role: session.user.role, silent: transaction.silent }, steppedUp ? 'stepped up' : 'signed in');
-    if (!steppedUp) await authEvents.record({ type: 'signed_in', role: session.user.role, silent: transaction.silent });
-    res.clearCookie(ANON_MARKER_COOKIE, markerOptions);
-    res.redirect(transaction.returnTo);
-  };
-  router.use(['/login', '/callback'], failSignIn);
-
-  router.get('/me', meHandler({ config, sessions, refresher, now }));
-
-  router.post('/logout', requireCsrfHeader, async (req, res) => {
+  router.post('/auth/logout', requireCsrfHeader, async (req, res) => {
     let url: string | null = null;
-    if (req.session.user && djangoSso) {
-      const sub = req.session.user.sub;
-      log.info({ sub }, 'signed out');
-      await sessions.end(req);
-      await authEvents.record({ type: 'signed_out' });
-      // The gateway ends its own sessions and tells its other services; when it is away the
-      // local sign-out stands.
-      await djangoSso.sso.deauthenticate(sub).catch((err: unknown) =>
-        log.warn({ sub, code: toAppError(err).code, reason: toAppError(err).message }, 'the django-sso gateway could not be told of a sign-out'),
-      );
-    } else if (req.session.user) {
+    const user = req.session.user;
+    if (user) {
       const tokens = await sessions.tokens(req);
-      // Sign-out is local when Campus One is away: the session must end whatever happens there.
-      const configuration = await campusOne.configuration().catch(() => null);
-      const providerUrl = configuration ? endSessionUrl(configuration, tokens?.idToken ?? null, `${config.appUrl}/`) : null;
-      log.info({ sub: req.session.user.sub }, 'signed out');
+      log.info({ sub: user.sub }, 'signed out');
       await sessions.end(req);
       await authEvents.record({ type: 'signed_out' });
-      // Kept once the session has ended: the local sign-out comes first, whatever the store does next.
+      // Told once the session has ended: the local sign-out comes first, whatever the provider
+      // or the store does next.
+      const providerUrl = await provider.signOut({ sub: user.sub, idToken: tokens?.idToken || null });
       url = providerUrl ? `/auth/end-session/${await endSessionHandles.keep(providerUrl)}` : null;
     }
     res.clearCookie(config.session.cookieName, cookieOptions(config));
     // Without the marker, the next page view would sign the visitor silently back in while
-    // their Campus One session lives (always so when Campus One offers no end-session URL).
+    // their session at the provider lives (always so when it offers no end-session URL).
     markAnonymous(res);
     const body: LogoutResponse = { ok: true, endSessionUrl: url };
     res.json(body);
   });
 
   // The second half of sign-out: the browser navigates here, and only this redirect carries the id_token.
-  router.get('/end-session/:handle', async (req, res) => {
+  router.get('/auth/end-session/:handle', async (req, res) => {
     const url = await endSessionHandles.take(req.params.handle);
     // Unknown, used or expired: the local sign-out has happened already; home is where it ends.
     res.redirect(url ?? '/');
