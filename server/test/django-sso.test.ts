@@ -1,10 +1,10 @@
 // Porter with a django-sso gateway as its identity provider: sign-in, events and sign-out,
 // against the local gateway stand-in over real HTTP and real Redis, two instances.
 import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SEEDED_SSO_USERS, startDjangoSsoGateway, type DjangoSsoGateway } from '../dev/django-sso-gateway.js';
+import { SEEDED_SSO_USERS, accountFields, startDjangoSsoGateway, type DjangoSsoGateway } from '../dev/django-sso-gateway.js';
 import { ANON_MARKER_COOKIE } from '@porter/shared';
 import { Browser, startStack, type Stack } from './support/stack.js';
 
@@ -155,6 +155,27 @@ describe('django-sso as the identity provider', () => {
     expect((await me(browser, stack.instances[1]!.origin)).body.user?.role).toBe('staff');
     await gateway.saveUser('student', { isStaff: false });
     expect((await me(browser)).body.user?.role).toBe('student');
+  });
+
+  it('applies an event whose sender stopped waiting once it was sent: a late answer loses nothing', async () => {
+    const browser = await signIn('student');
+    const student = SEEDED_SSO_USERS.find((user) => user.id === 'student')!;
+    const body = JSON.stringify({ type: 'update_account', token: TOKEN, fields: { ...accountFields(student), is_staff: true } });
+    const { hostname, port } = new URL(stack.appUrl);
+    // The whole request, then the connection closed at once: a gateway past its 0.1 s.
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => {
+        socket.end(`POST /sso/event/ HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+        socket.destroySoon();
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', reject);
+    });
+    try {
+      await expect.poll(async () => (await me(browser)).body.user?.role, { timeout: 5_000 }).toBe('staff');
+    } finally {
+      await gateway.saveUser('student', { isStaff: false });
+    }
   });
 
   it('deauthenticate and delete_user end every session of the user', async () => {
