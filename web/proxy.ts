@@ -4,7 +4,9 @@ import { getConfig } from '@/lib/config';
 import { decide } from '@/lib/proxy-decision';
 import type { ProxyDecision, RequestFacts } from '@/lib/proxy-decision';
 import { lookupSession } from '@/lib/session';
+import type { SessionLookup } from '@/lib/session';
 import { hearSilentSignIn, heardSilentSignIn } from '@/lib/silent-sign-in';
+import { SESSION_HANDOFF_HEADER, sealHandoff } from '@/lib/session-handoff';
 import { renderStatusPage } from '@/lib/status-page';
 
 // Routing only: lib/proxy-decision.ts decides, and says why.
@@ -19,20 +21,36 @@ export async function proxy(request: NextRequest): Promise<Response> {
     silentSignIn: heardSilentSignIn(),
   };
   let step = decide(facts);
+  let handoff: { cookie: string; session: SessionLookup } | undefined;
   if (step.type === 'lookup') {
     const session = await lookupSession(step.cookie, { bffUrl, timeoutMs: sessionLookupTimeoutMs });
     if (session.status === 'unavailable') console.warn(`porter/web proxy: ${session.reason}`);
     hearSilentSignIn(session);
+    if (step.cookie !== null) handoff = { cookie: step.cookie, session };
     step = decide(facts, session);
   }
-  return respond(step, request);
+  return respond(step, request, handoff);
 }
 
-function respond(decision: ProxyDecision, request: NextRequest): Response {
+/**
+ * Lets Next render the page. A header the client sent under the handoff's name never reaches
+ * it; when this request's lookup found a session, the page gets the BFF's answer in that header,
+ * under a MAC (lib/session-handoff.ts), so it need not ask the BFF a second time.
+ */
+function render(request: NextRequest, handoff?: { cookie: string; session: SessionLookup }): Response {
+  const signedIn = handoff?.session.status === 'signed-in' ? handoff.session.me : null;
+  if (!signedIn && !request.headers.has(SESSION_HANDOFF_HEADER)) return NextResponse.next();
+  const headers = new Headers(request.headers);
+  if (signedIn && handoff) headers.set(SESSION_HANDOFF_HEADER, sealHandoff(signedIn, handoff.cookie));
+  else headers.delete(SESSION_HANDOFF_HEADER);
+  return NextResponse.next({ request: { headers } });
+}
+
+function respond(decision: ProxyDecision, request: NextRequest, handoff?: { cookie: string; session: SessionLookup }): Response {
   const { pathname, search } = request.nextUrl;
   switch (decision.type) {
     case 'next':
-      return NextResponse.next();
+      return render(request, handoff);
     case 'forward': {
       const { bffUrl, builtBffUrl } = getConfig();
       // next.config.ts rewrites carry these paths to the BFF_URL of the build. Only when this
@@ -55,6 +73,10 @@ function respond(decision: ProxyDecision, request: NextRequest): Response {
 }
 
 export const config = {
-  // Everything but Next's build assets; lib/proxy-decision.ts sorts out the rest.
-  matcher: ['/((?!_next/static|_next/image).*)'],
+  // Only what the proxy may have to decide on: never Next's own `/_next/` paths, nor a file (a
+  // last segment with an extension: icon.svg, favicon.ico, robots.txt), which lib/proxy-decision.ts
+  // would let through anyway; a request it matches costs a proxy run even when it decides at
+  // once. Under /auth, /api, /webhooks and /sso files still pass through it, to reach a BFF_URL that
+  // differs from the build's. test/unit/proxy-matcher.test.ts checks what it matches.
+  matcher: ['/((?!_next/|(?!auth/|api/|webhooks/|sso/)(?:.*/)?[^/]*\\.[A-Za-z0-9]+$).*)'],
 };

@@ -1,5 +1,5 @@
 // autocannon ships no types and @types/autocannon is not installed: this declares only the
-// surface bench/proxy.ts uses (README, "API").
+// surface bench/proxy.ts and bench/page.ts use (README, "API").
 declare module 'autocannon' {
   import type { EventEmitter } from 'node:events';
 
@@ -7,10 +7,14 @@ declare module 'autocannon' {
     url: string;
     connections?: number;
     amount?: number;
+    /** Seconds, instead of `amount`. */
+    duration?: number;
+    /** Requests per second over all connections; none: as fast as the server answers. */
+    overallRate?: number;
     headers?: Record<string, string>;
   }
 
-  interface Result {
+  export interface Result {
     errors: number;
     timeouts: number;
     non2xx: number;

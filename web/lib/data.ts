@@ -12,11 +12,13 @@ import { parsePeopleSearch, parseUserSessions } from './people';
 import type { AdminReport } from './reports';
 import { lookupSession, sessionCookieHeader } from './session';
 import type { SessionLookup } from './session';
+import { SESSION_HANDOFF_HEADER, openHandoff } from './session-handoff';
 
 /*
  * The pages' only way to the BFF. Every read forwards the visitor's session cookie and lets the
  * BFF decide again: the proxy may have been bypassed or may be wrong, so a page never relies on
- * it having run.
+ * it having run. The one answer a page may take from the proxy is the BFF's own `/auth/me`
+ * answer for this request's cookie, handed over under a MAC (lib/session-handoff.ts).
  */
 
 // From the raw header, so the value reaches the BFF byte for byte (`cookies()` decodes it).
@@ -26,11 +28,15 @@ async function sessionCookie(): Promise<string | null> {
 
 /**
  * Who the visitor is, asked once per request (layout and page share the answer). No session
- * cookie means anonymous without a call.
+ * cookie means anonymous without a call; the BFF's answer the proxy fetched for this very
+ * request and cookie moments ago (a valid handoff) means no second call.
  */
 export const getSession = cache(async (): Promise<SessionLookup> => {
-  const cookie = await sessionCookie();
+  const requestHeaders = await headers();
+  const cookie = sessionCookieHeader(requestHeaders.get('cookie'));
   if (cookie === null) return { status: 'anonymous' };
+  const handedOver = openHandoff(requestHeaders.get(SESSION_HANDOFF_HEADER), cookie);
+  if (handedOver) return { status: 'signed-in', me: handedOver };
   const { bffUrl, sessionLookupTimeoutMs } = getConfig();
   const session = await lookupSession(cookie, { bffUrl, timeoutMs: sessionLookupTimeoutMs });
   if (session.status === 'unavailable') console.warn(`porter/web: ${session.reason}`);

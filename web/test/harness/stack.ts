@@ -17,7 +17,7 @@ export const WEB_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const SERVER_DIR = fileURLToPath(new URL('../../../server/', import.meta.url));
 const CAMPUS_ONE_RUNNER = fileURLToPath(new URL('./campus-one.mjs', import.meta.url));
 const GATEWAY_RUNNER = fileURLToPath(new URL('./django-sso-gateway.mjs', import.meta.url));
-const NEXT_BIN = createRequire(import.meta.url).resolve('next/dist/bin/next');
+export const NEXT_BIN = createRequire(import.meta.url).resolve('next/dist/bin/next');
 
 export type AccountId = 'student' | 'staff' | 'admin';
 
@@ -33,6 +33,11 @@ export interface Stack {
   /** APP_URL: the only origin the browser talks to, besides Campus One's. */
   readonly webUrl: string;
   readonly serverUrl: string;
+  /** Where the local Campus One's discovery document is, for other clients (bench/page.ts). */
+  readonly discoveryUrl: string;
+  readonly redisUrl: string;
+  /** Each process's pid, to read its CPU time. */
+  readonly pids: { readonly web: number; readonly server: number; readonly redis: number };
   /** Campus One's issuer, the origin of its sign-in and sign-out pages. */
   readonly issuer: string;
   /** With `identityProvider: 'django-sso'`: the local gateway, the server's identity provider. */
@@ -60,6 +65,18 @@ export interface StackOptions {
    * the campus API. Default `campus-one`.
    */
   readonly identityProvider?: 'campus-one' | 'django-sso';
+  /** More clients registered at Campus One (bench/page.ts registers a next-auth app). */
+  readonly clients?: readonly ExtraClient[];
+  /** More variables for the server. */
+  readonly serverEnv?: Record<string, string>;
+}
+
+/** Another client registered at the local Campus One (server/dev/campus-one.ts `CampusOneClient`). */
+export interface ExtraClient {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly redirectUris: readonly string[];
+  readonly postLogoutRedirectUris: readonly string[];
 }
 
 export const bffUrlFor = (serverPort: number): string => `http://127.0.0.1:${serverPort}`;
@@ -143,6 +160,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
               // Server to server, as in production: Campus One calls the BFF, not the web app.
               backchannelLogoutUri: `${serverUrl}/auth/backchannel-logout`,
             },
+            ...(options.clients ?? []),
           ],
         }),
       ],
@@ -187,6 +205,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         // Any free port: 9464 may be taken by another server on the machine.
         METRICS_PORT: '0',
         ...identityEnv,
+        ...options.serverEnv,
       },
     });
     started.push(server);
@@ -194,11 +213,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       process: server,
     });
 
-    started.push(await startWeb({ port: webPort, bffUrl: serverUrl }));
+    const web = await startWeb({ port: webPort, bffUrl: serverUrl });
+    started.push(web);
 
     return {
       webUrl,
       serverUrl,
+      discoveryUrl: provider.discoveryUrl,
+      redisUrl: redis.url,
+      pids: { web: web.pid, server: server.pid, redis: redis.pid ?? 0 },
       issuer: provider.issuer,
       gateway,
       account(id) {

@@ -1,10 +1,9 @@
 import type { Metadata } from 'next';
 import { NO_NAMES, academicNames } from '@/lib/academic';
 import { getAcademicDirectory, requireSession } from '@/lib/data';
-import { formatDateTime, formatRelative } from '@/lib/format';
 import { pathWithQuery } from '@/lib/proxy-decision';
-import { CourseList } from '@/app/_components/course-list';
-import { RoleList, StudentFacts, isStudent } from '@/app/_components/profile';
+import { DashboardView } from '@/app/_components/dashboard-view';
+import { isStudent } from '@/app/_components/profile';
 import { UnavailableView } from '@/app/_components/status-views';
 
 export const metadata: Metadata = { title: 'Dashboard' };
@@ -13,77 +12,9 @@ export const metadata: Metadata = { title: 'Dashboard' };
 export default async function DashboardPage({ searchParams }: PageProps<'/dashboard'>) {
   const me = await requireSession(pathWithQuery('/dashboard', await searchParams));
   if (me === 'unavailable') return <UnavailableView />;
-  const { user, session } = me;
+  const { user } = me;
   // /auth/me stays one store read: the names come from their own cached BFF route, asked only
   // for students, whose claims carry the ids.
   const names = isStudent(user) ? academicNames(await getAcademicDirectory(), user) : NO_NAMES;
-  const now = Date.now();
-  return (
-    <>
-      <header className="page-header">
-        <h1>Dashboard</h1>
-        <p className="lede">Your Campus One account as Porter sees it.</p>
-      </header>
-      <div className="grid">
-        <section className="card" aria-labelledby="profile">
-          <h2 id="profile">Profile</h2>
-          <dl className="facts">
-            <div>
-              <dt>Name</dt>
-              <dd>{user.name}</dd>
-            </div>
-            <div>
-              <dt>Email</dt>
-              <dd>
-                {user.email ?? 'Not provided'}
-                {user.email && user.emailVerified === false ? ' (not verified)' : ''}
-              </dd>
-            </div>
-            <div>
-              <dt>Username</dt>
-              <dd>{user.preferredUsername ?? 'Not provided'}</dd>
-            </div>
-          </dl>
-        </section>
-        <section className="card" aria-labelledby="roles">
-          <h2 id="roles">Roles</h2>
-          <p className="muted">
-            Primary role: <strong className="capitalize">{user.role ?? 'none'}</strong>
-          </p>
-          <RoleList roles={user.roles} />
-        </section>
-        {isStudent(user) && (
-          <section className="card card--wide" aria-labelledby="studies">
-            <h2 id="studies">Studies</h2>
-            <StudentFacts user={user} detailed names={names} />
-          </section>
-        )}
-        {isStudent(user) && (
-          <section className="card card--wide" aria-labelledby="courses">
-            <h2 id="courses">Courses</h2>
-            <CourseList />
-          </section>
-        )}
-        <section className="card card--wide" aria-labelledby="session">
-          <h2 id="session">Session</h2>
-          <dl className="facts">
-            <div>
-              <dt>Ends if you’re inactive</dt>
-              <dd>
-                <time dateTime={session.expiresAt}>{formatDateTime(session.expiresAt)}</time>{' '}
-                <span className="muted">({formatRelative(session.expiresAt, now)})</span>
-              </dd>
-            </div>
-            <div>
-              <dt>Ends at the latest</dt>
-              <dd>
-                <time dateTime={session.absoluteExpiresAt}>{formatDateTime(session.absoluteExpiresAt)}</time>{' '}
-                <span className="muted">({formatRelative(session.absoluteExpiresAt, now)})</span>
-              </dd>
-            </div>
-          </dl>
-        </section>
-      </div>
-    </>
-  );
+  return <DashboardView me={me} names={names} now={Date.now()} />;
 }
