@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { MeResponse, User } from '@porter/shared';
+import type { MeResponse } from '@porter/shared';
 import { classifyPath, decide, isPageNavigation, pathWithQuery, signInUrl, withoutTrailingSlash } from '@/lib/proxy-decision';
 import type { RequestFacts } from '@/lib/proxy-decision';
 import type { SessionLookup } from '@/lib/session';
+import { user } from './users';
 
 // A browser's top-level page load.
 const NAVIGATION = { accept: 'text/html,application/xhtml+xml', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' };
@@ -14,26 +15,6 @@ function request(path: string, options: { headers?: Record<string, string>; cook
   const headers = new Headers(options.headers ?? NAVIGATION);
   if (options.cookie !== undefined) headers.set('cookie', options.cookie);
   return { method: options.method ?? 'GET', pathname: url.pathname, search: url.search, headers };
-}
-
-function user(role: string, roles: string[] = [role]): User {
-  return {
-    sub: `sub-${role}`,
-    name: `A ${role}`,
-    email: null,
-    emailVerified: null,
-    preferredUsername: null,
-    role,
-    roles,
-    studentId: null,
-    studyLevel: null,
-    level: null,
-    finalYear: null,
-    facultyId: null,
-    departmentId: null,
-    academicSession: null,
-    semester: null,
-  };
 }
 
 function signedIn(role: string, roles?: string[]): SessionLookup {

@@ -2,25 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { MeResponse } from '@porter/shared';
 import { HANDOFF_MAX_AGE_MS, openHandoff, sealHandoff } from '../../lib/session-handoff';
+import { user } from './users';
 
 const ME: MeResponse = {
-  user: {
-    sub: 'sub-1',
-    name: 'Chiamaka Okonkwo',
-    email: null,
-    emailVerified: null,
-    preferredUsername: null,
-    role: 'student',
-    roles: ['student'],
-    studentId: null,
-    studyLevel: null,
-    level: null,
-    finalYear: null,
-    facultyId: null,
-    departmentId: null,
-    academicSession: null,
-    semester: null,
-  },
+  user: user('student'),
   session: { expiresAt: '2030-01-01T00:00:00.000Z', absoluteExpiresAt: '2030-01-07T00:00:00.000Z' },
 };
 const COOKIE = 'porter.sid=s%3Aabc.def';
