@@ -47,7 +47,7 @@ describe('people, for admins', () => {
     await found.getByRole('link', { name: 'Sessions' }).click();
     await admin.getByRole('button', { name: 'End all sessions' }).click();
     await admin.getByRole('button', { name: /^Yes, end/ }).click();
-    await expect.poll(() => admin.getByText('No live session.').count()).toBe(1);
+    await expect.poll(() => admin.getByText('No live session.').count(), { timeout: 20_000 }).toBe(1);
 
     const visits = recordDocumentRequests(student);
     await student.goto(`${stack().webUrl}/dashboard`);
