@@ -7,13 +7,13 @@ const matches = (path: string): boolean => config.matcher.some((pattern) => new 
 
 describe("the proxy's matcher", () => {
   it('sees the pages it may redirect or answer for', () => {
-    for (const path of ['/', '/dashboard', '/dashboard/', '/account', '/admin/reports', '/admin/users', '/Admin/reports', '/some/page.v2/x']) {
+    for (const path of ['/', '/dashboard', '/dashboard/', '/account', '/admin/reports', '/admin/users', '/Admin/reports', '/some/page.v2/x', '/icon.svg/']) {
       expect(matches(path), path).toBe(true);
     }
   });
 
   it("sees the BFF's paths, files under them included, so a BFF_URL changed after the build reaches them", () => {
-    for (const path of ['/auth/login', '/auth/me', '/api/campus/me/courses', '/api/campus/files/transcript.pdf', '/webhooks/campus-one']) {
+    for (const path of ['/auth/login', '/auth/me', '/api/campus/me/courses', '/api/campus/files/transcript.pdf', '/webhooks/campus-one', '/sso/accept/', '/sso/x.json']) {
       expect(matches(path), path).toBe(true);
     }
   });
