@@ -9,6 +9,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SessionData } from 'express-session';
+import type { UserSessionsResponse } from '@porter/shared';
 import { signLogoutToken } from '../dev/logout-tokens.js';
 import { deliverWebhook, webhookEvent } from '../dev/webhooks.js';
 import type { WebhookAnswer } from '../src/webhooks/receive.js';
@@ -27,10 +28,11 @@ const { values: args } = parseArgs({
     reports: { type: 'string', default: '100' },
     'role-changes': { type: 'string', default: '40' },
     logouts: { type: 'string', default: '40' },
+    listings: { type: 'string', default: '100' },
   },
 });
 const SIZES = args.sizes.split(',').map(Number);
-const COUNTS = { me: Number(args.me), reports: Number(args.reports), roleChanges: Number(args['role-changes']), logouts: Number(args.logouts) };
+const COUNTS = { me: Number(args.me), reports: Number(args.reports), roleChanges: Number(args['role-changes']), logouts: Number(args.logouts), listings: Number(args.listings) };
 /** A heavy user: a webhook or a logout then touches this many sessions. */
 const USER_SESSIONS = 50;
 /** Roles of the synthetic population: mostly students, as on a campus. */
@@ -73,9 +75,10 @@ async function main(stops: Stops) {
     { name: '`GET /api/admin/reports`', bySize: new Map(), unit: 'ms' },
     { name: `webhook \`user.role_changed\`, user with ${USER_SESSIONS} sessions`, bySize: new Map(), unit: 'ms' },
     { name: `back-channel logout by \`sub\`, user with ${USER_SESSIONS} sessions`, bySize: new Map(), unit: 'ms' },
+    { name: `admin listing of a user with ${USER_SESSIONS} sessions`, bySize: new Map(), unit: 'ms' },
     { name: 'Redis bytes per session (`INFO memory` delta / sessions)', bySize: new Map(), unit: 'B' },
   ];
-  const [me, reports, roleChange, logout, bytes] = rows as [Row, Row, Row, Row, Row];
+  const [me, reports, roleChange, logout, listing, bytes] = rows as [Row, Row, Row, Row, Row, Row];
   const timed = (row: Row, size: number, times: number[]) => {
     row.bySize.set(size, { p50: percentile(times, 50), p99: percentile(times, 99) });
     console.log(`  ${size} sessions  ${row.name.padEnd(60)} p50 ${fixed(percentile(times, 50), 2)} ms  p99 ${fixed(percentile(times, 99), 2)} ms`);
@@ -115,6 +118,11 @@ async function main(stops: Stops) {
       const event = webhookEvent('user.role_changed', { user_id: heavySub, previous_role: previous, new_role: next });
       const answer = (await (await expectStatus(await deliverWebhook(`${porter.origin}/webhooks/campus-one`, WEBHOOK_SECRET, event), 200, 'webhook')).json()) as WebhookAnswer;
       if (answer.outcome !== 'applied' || answer.sessions !== USER_SESSIONS) throw new Error(`the role change was not applied to ${USER_SESSIONS} sessions: ${JSON.stringify(answer)}`);
+    }));
+
+    timed(listing, size, await timeEach(COUNTS.listings, async () => {
+      const answer = (await (await expectStatus(await get(`/api/admin/users/${heavySub}/sessions`, admin.cookie), 200, 'admin listing')).json()) as UserSessionsResponse;
+      if (answer.sessions.length !== USER_SESSIONS) throw new Error(`the admin listing shows ${answer.sessions.length} sessions, not ${USER_SESSIONS}`);
     }));
 
     // Each logout ends a fresh user's sessions, written (untimed) just before.
@@ -163,7 +171,7 @@ async function main(stops: Stops) {
   );
   const method =
     `one request at a time over loopback: ${COUNTS.me} /auth/me, ${COUNTS.reports} reports, ${COUNTS.roleChanges} role changes, ` +
-    `${COUNTS.logouts} logouts per size; synthetic sessions are copies of a real one written by Porter's store and index code; ` +
+    `${COUNTS.logouts} logouts, ${COUNTS.listings} admin listings per size; synthetic sessions are copies of a real one written by Porter's store and index code; ` +
     `bytes: the Redis memory the fill to that size added, per session added`;
   console.log(
     [

@@ -24,7 +24,7 @@ import { createRateLimits } from './ops/rate-limits.js';
 import { requestMetrics } from './ops/request-metrics.js';
 import { AuthEvents } from './reports/auth-events.js';
 import { academicRouter } from './routes/academic.js';
-import { adminRouter } from './routes/admin.js';
+import { adminRouter, reportsRouter } from './routes/admin.js';
 import { apiProxyRouter } from './routes/api-proxy.js';
 import { authRouter } from './routes/auth.js';
 import { ssoEventsRouter } from './routes/django-sso.js';
@@ -112,16 +112,19 @@ export function createApp(deps: AppDeps): RequestListener {
   // The API proxy only reads its session: its routes come before express-session's app-wide
   // middleware (config.ts keeps its prefixes apart from every other route), and read the session
   // through the same reader as /auth/me, with express-session only when something must be written.
+  const readOnly = readOnlySession({ config, reader, now, expressSession: withSession });
   app.use(
     apiProxyRouter({
       routes: config.api.routes,
       appUrl: config.appUrl,
-      session: readOnlySession({ config, reader, now, expressSession: withSession }),
+      session: readOnly,
       limit: limits.api,
       accessTokens,
       forward: createForward({ timeoutMs: config.api.timeoutMs, appUrl: config.appUrl }),
     }),
   );
+  // The reports only read the session too.
+  app.use(reportsRouter({ authEvents, limit: limits.admin, session: readOnly }));
   // A sign-in started without a session cookie (a first visit, the morning's silent sign-ins)
   // has no session to read: express-session's per-request work there (a fresh id, wrapping the
   // response) was a measurable share of a sign-in's CPU. With a cookie it runs as everywhere.

@@ -90,6 +90,8 @@ export async function startBenchStack(stops: (() => Promise<void>)[], options: {
     REDIS_URL: runningRedis.url,
     REDIS_PREFIX: 'bench:',
     LOG_LEVEL: 'info',
+    // bench:scale calls the admin API a few hundred times a minute from one address.
+    RATE_LIMIT_ADMIN: '100000',
   };
   const porterConfig = loadConfig(porterEnv, () => SESSION_SECRET);
   const floorEnv = {

@@ -1,7 +1,6 @@
 import { ErrorCode, hasAnyRole } from '@porter/shared';
 import type { RequestHandler } from 'express';
 import { AppError } from '../errors.js';
-import { signedIn } from '../session/data.js';
 import { signedInSessionOf } from '../session/read-only.js';
 
 /** 401 JSON `porter/unauthenticated`: what an API caller without a session gets, never a redirect. */
@@ -20,9 +19,9 @@ export const requireSignedIn: RequestHandler = (req, _res, next) => {
 export function requireRole(...roles: readonly string[]): RequestHandler {
   if (roles.length === 0) throw new TypeError('"roles" must name at least one role');
   return (req, _res, next) => {
-    const session = signedIn(req.session);
+    const session = signedInSessionOf(req);
     if (!session) return next(notSignedIn());
-    if (!hasAnyRole(session.user, roles)) {
+    if (!hasAnyRole(session.data.user, roles)) {
       return next(new AppError(403, ErrorCode.Forbidden, `This needs one of these roles: ${roles.join(', ')}.`));
     }
     next();

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { SessionData } from 'express-session';
 import {
   ErrorCode,
@@ -38,18 +38,13 @@ const SEARCH_LIMIT = 20;
 const MAX_SUB_LENGTH = 255;
 
 /**
- * The reports (staff and admins) and the session admin API (admins). Every answer is JSON.
+ * The session admin API (admins). Every answer is JSON.
  * Reading is open to the role; ending someone's sessions also needs a recent sign-in (step-up).
  */
 export function adminRouter(deps: AdminRouterDeps): Router {
   const { config, directory, authEvents, log, now } = deps;
   const router = Router();
   router.use(noStore);
-
-  router.get('/reports', requireRole(...REPORT_ROLES), async (_req, res) => {
-    const body: AdminReport = await authEvents.report();
-    res.json(body);
-  });
 
   router.get('/users', requireRole(...SESSION_ADMIN_ROLES), async (req, res) => {
     const query = typeof req.query.q === 'string' ? req.query.q : '';
@@ -78,6 +73,23 @@ export function adminRouter(deps: AdminRouterDeps): Router {
     res.json(body);
   });
 
+  return router;
+}
+
+/** Where the reports answer: `GET /api/admin/reports`. */
+export const REPORTS_PATH = '/api/admin/reports';
+
+/**
+ * `GET /api/admin/reports` (staff and admins), JSON. It only reads its session, so it is mounted
+ * before express-session's app-wide middleware, with `session` (`session/read-only.ts`): a report
+ * then costs one store read for the session, not express-session's hashing and wrapping too.
+ */
+export function reportsRouter(deps: { authEvents: AuthEvents; limit: RequestHandler; session: RequestHandler }): Router {
+  const router = Router();
+  router.get(REPORTS_PATH, deps.limit, deps.session, noStore, requireRole(...REPORT_ROLES), async (_req, res) => {
+    const body: AdminReport = await deps.authEvents.report();
+    res.json(body);
+  });
   return router;
 }
 
