@@ -28,7 +28,14 @@ afterAll(async () => {
 const json = { headers: { accept: 'application/json' } };
 const url = (path: string) => `${stack.appUrl}${path}`;
 const sub = (handle: AccountHandle) => subOf(stack, handle);
-const me = (browser: Browser) => browser.fetch(url('/auth/me'), json);
+/**
+ * `/auth/me`, its body read to the end: express-session sends a body's last byte only once the
+ * session is saved, so a touch or refresh is in the store when this resolves.
+ */
+const me = async (browser: Browser) => {
+  const response = await browser.fetch(url('/auth/me'), json);
+  return new Response(await response.arrayBuffer(), { status: response.status, headers: response.headers });
+};
 const backchannelLogout = async (claims: Record<string, unknown>) =>
   fetch(url('/auth/backchannel-logout'), {
     method: 'POST',
