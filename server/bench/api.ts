@@ -4,16 +4,17 @@
 // interleaved rounds within one run. Prints req/s, p50, p99 and server CPU per request, and the
 // goal: Porter at least 0.8× (b) on req/s and on CPU per request. JSON in server/bench-results/.
 // A script, not a test: absolute numbers drift between runs, ratios within a run do not.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort } from '../../scripts/redis.mjs';
 import { startCampusOne } from '../dev/campus-one.js';
 import { loadConfig } from '../src/config.js';
+import { runLoad } from './lib/load.js';
 import { measure, type Sample, type Target } from './lib/measure.js';
 import { LOAD_CORE, SERVER_CORE, canPin, spawnNode, stopChild, waitForHttp } from './lib/processes.js';
-import { fixed, markdownTable } from './lib/report.js';
+import { fixed, markdownTable, median } from './lib/report.js';
 import { runBench, type Stops } from './lib/script.js';
 import { signIn } from './lib/sign-in.js';
 import { SERVER_DIR, startBenchRedis, type Server } from './lib/stack.js';
@@ -27,12 +28,16 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '32' },
     profile: { type: 'boolean', default: false },
+    // Porter started this many times with METRICS_PORT on and as many with it off, for the memory figure.
+    'memory-pairs': { type: 'string', default: '2' },
   },
 });
 const ROUNDS = Number(args.rounds);
 const SECONDS = Number(args.seconds);
 const WARMUP_SECONDS = Number(args.warmup);
 const CONNECTIONS = Number(args.connections);
+const MEMORY_PAIRS = Number(args['memory-pairs']);
+const MIB = 1024 * 1024;
 const RESULTS_DIR = join(SERVER_DIR, 'bench-results');
 const GOAL = 0.8;
 const SESSION_SECRET = 'bench-session-secret-0123456789-abcdefgh';
@@ -44,7 +49,7 @@ async function main(stops: Stops) {
   const loadAtStart = loadavg()[0]?.toFixed(2);
   const { runningRedis, redis } = await startBenchRedis(stops);
 
-  const [porterPort, proxyPort, upstreamPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const [porterPort, proxyPort, upstreamPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const porterOrigin = `http://127.0.0.1:${porterPort}`;
   const upstreamOrigin = `http://127.0.0.1:${upstreamPort}`;
   const provider = await startCampusOne({
@@ -82,6 +87,8 @@ async function main(stops: Stops) {
     REDIS_URL: runningRedis.url,
     REDIS_PREFIX: 'bench-api:',
     PORTER_API_ROUTES: `/api/bench=${upstreamOrigin}`,
+    // On, as in production, on a port of its own (the default 9464 may be taken on a shared machine).
+    METRICS_PORT: String(metricsPort),
     // The per-session API limit stays on, so its Redis call is in the figures, with a budget
     // that one session's benchmark load never reaches (the default is 600 a minute).
     RATE_LIMIT_API: String(1_000_000_000),
@@ -155,9 +162,41 @@ async function main(stops: Stops) {
       '',
     ].join('\n'),
   );
+  // What the /metrics listener costs in memory: Porter as above, started with METRICS_PORT on and
+  // off in turn, each warmed the same way (the on one also scraped), then its resident set read.
+  console.log(`Memory of the metrics listener (${MEMORY_PAIRS} starts each with METRICS_PORT on and off)...`);
+  const rssMiB: Record<'on' | 'off', number[]> = { on: [], off: [] };
+  for (let pair = 0; pair < MEMORY_PAIRS; pair++) {
+    for (const mode of pair % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+      const [port, scrapePort] = await Promise.all([freePort(), freePort()]);
+      const server = await start(`porter-metrics-${mode}`, 'src/main.ts', port, SERVER_CORE, { ...porterEnv, METRICS_PORT: mode === 'on' ? String(scrapePort) : 'off' }, '/healthz');
+      for (const path of ['/auth/me', '/api/bench/data.json']) {
+        await runLoad({ url: `${server.origin}${path}`, cookie: porterCookie, connections: CONNECTIONS, seconds: WARMUP_SECONDS });
+      }
+      if (mode === 'on') {
+        for (let i = 0; i < 10; i++) await (await fetch(`http://127.0.0.1:${scrapePort}/metrics`)).text();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      rssMiB[mode].push(residentMiB(server.pid));
+      await stopChild(server.child);
+    }
+  }
+  const memory = { onMiB: median(rssMiB.on), offMiB: median(rssMiB.off), samples: rssMiB };
+  console.log(
+    `Resident set after a ${WARMUP_SECONDS} s /auth/me and a ${WARMUP_SECONDS} s API warm-up (medians of ${MEMORY_PAIRS}): ` +
+      `METRICS_PORT on ${fixed(memory.onMiB, 1)} MiB (10 scrapes), off ${fixed(memory.offMiB, 1)} MiB: ` +
+      `the listener costs ${fixed(memory.onMiB - memory.offMiB, 1)} MiB (each start: on ${rssMiB.on.map((v) => fixed(v, 1)).join(', ')}; off ${rssMiB.off.map((v) => fixed(v, 1)).join(', ')}).`,
+  );
+
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = join(RESULTS_DIR, `bench-api-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ machine, method, summary, goals }, null, 2));
+  writeFileSync(file, JSON.stringify({ machine, method, summary, goals, memory }, null, 2));
   console.log(`Results written to ${file}`);
   if (!goals.every((goal) => goal.met)) process.exitCode = 2;
+}
+
+/** A process's resident set (VmRSS), in MiB. */
+function residentMiB(pid: number): number {
+  const kib = Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  return (kib * 1024) / MIB;
 }

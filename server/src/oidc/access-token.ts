@@ -54,13 +54,12 @@ export class AccessTokens {
       if (outcome === 'busy') await this.awaitOtherRefresh(req);
     }
     if (expired(req, now())) throw providerUnavailable();
-    const sealed = req.session.tokens;
-    if (sealed === undefined) throw unauthenticated();
-    return this.open(sealed);
+    return this.open(req.session.tokens);
   }
 
-  /** The access token in a session's sealed tokens, opened once per sealed value; never an empty one. */
-  private async open(sealed: string): Promise<string> {
+  /** The access token in a session's sealed tokens (none: 401), opened once per sealed value; never an empty one. */
+  private async open(sealed: string | undefined): Promise<string> {
+    if (sealed === undefined) throw unauthenticated();
     let token = this.opened.get(sealed);
     if (token === undefined) {
       const tokens = await this.deps.sessions.openTokens(sealed);
