@@ -13,11 +13,12 @@ const APPLIED = 'applied';
 
 export type Claim = 'new' | 'duplicate' | 'in_progress';
 
-type UserEvent = Exclude<WebhookEvent, { kind: 'ignored' }>;
+/** An event about a user (not one Porter ignores). */
+export type UserEvent = Exclude<WebhookEvent, { kind: 'ignored' }>;
 /** What an event sets on a user. Each is ordered on its own: an older email still counts after a newer name. */
 type Field = 'role' | 'name' | 'email';
 /** Per field, when the event that last set it occurred (ms since epoch). */
-type Marks = Partial<Record<Field, number>>;
+export type OrderMarks = Partial<Record<Field, number>>;
 
 /**
  * Replay protection for webhooks, which Campus One leaves to the receiver (the signature covers
@@ -70,31 +71,17 @@ export class Deliveries {
    * refused by its date once the mark is gone.
    */
   async unsuperseded(event: UserEvent): Promise<UserEvent | null> {
-    const fields = fieldsOf(event);
-    let fresh: Field[] = [];
+    let kept: UserEvent | null = null;
     await this.kv.update(
       this.keys.webhookUserOrder(event.sub),
       (stored) => {
-        const marks = stored === null ? {} : (JSON.parse(stored) as Marks);
-        fresh = fields.filter((field) => (marks[field] ?? -Infinity) <= event.occurredAt);
-        if (fresh.every((field) => marks[field] === event.occurredAt)) return null;
-        return JSON.stringify({ ...marks, ...Object.fromEntries(fresh.map((field) => [field, event.occurredAt])) });
+        const ordered = orderUserEvent(stored === null ? {} : (JSON.parse(stored) as OrderMarks), event);
+        kept = ordered.event;
+        return ordered.marks === null ? null : JSON.stringify(ordered.marks);
       },
       this.rememberMs,
     );
-    switch (event.kind) {
-      case 'end_sessions':
-        return event;
-      case 'role_changed':
-        return fresh.includes('role') ? event : null;
-      case 'user_updated':
-        if (fields.length > 0 && fresh.length === 0) return null;
-        return {
-          ...event,
-          name: fresh.includes('name') ? event.name : undefined,
-          email: fresh.includes('email') ? event.email : undefined,
-        };
-    }
+    return kept;
   }
 
   async applied(id: string): Promise<void> {
@@ -115,5 +102,36 @@ function fieldsOf(event: UserEvent): Field[] {
       return ['role', 'name', 'email'];
     case 'user_updated':
       return [...(event.name === undefined ? [] : ['name' as const]), ...(event.email === undefined ? [] : ['email' as const])];
+  }
+}
+
+/**
+ * Orders `event` against the user's marks (see {@link Deliveries.unsuperseded}). Pure. Returns
+ * the event with only the fields no newer event has set, or `null` when nothing is left; and the
+ * marks to store, or `null` when they do not change (a retry of the event that set them).
+ */
+export function orderUserEvent(marks: OrderMarks, event: UserEvent): { event: UserEvent | null; marks: OrderMarks | null } {
+  const fields = fieldsOf(event);
+  const fresh = fields.filter((field) => (marks[field] ?? -Infinity) <= event.occurredAt);
+  const unchanged = fresh.every((field) => marks[field] === event.occurredAt);
+  return {
+    event: keptOf(event, fields, fresh),
+    marks: unchanged ? null : { ...marks, ...Object.fromEntries(fresh.map((field) => [field, event.occurredAt])) },
+  };
+}
+
+function keptOf(event: UserEvent, fields: Field[], fresh: Field[]): UserEvent | null {
+  switch (event.kind) {
+    case 'end_sessions':
+      return event;
+    case 'role_changed':
+      return fresh.includes('role') ? event : null;
+    case 'user_updated':
+      if (fields.length > 0 && fresh.length === 0) return null;
+      return {
+        ...event,
+        name: fresh.includes('name') ? event.name : undefined,
+        email: fresh.includes('email') ? event.email : undefined,
+      };
   }
 }
