@@ -1,3 +1,5 @@
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { SESSION_COOKIE } from '@porter/shared';
 import type { MeResponse } from '@porter/shared';
 
@@ -72,48 +74,62 @@ export interface LookupOptions {
   /** The BFF's origin, without a trailing slash. */
   readonly bffUrl: string;
   readonly timeoutMs: number;
-  /** Injected by tests; the global `fetch` otherwise. */
-  readonly fetch?: typeof fetch;
+}
+
+// Kept alive and shared by every lookup of this process: successive lookups reuse connections.
+const AGENTS = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) } as const;
+
+/**
+ * `GET url` with `headers`: the status and the whole body as text. Rejects on a network error,
+ * or once `timeoutMs` has passed without the whole answer.
+ *
+ * node:http rather than the global `fetch`: a lookup runs on every signed-in page view, and
+ * `fetch` (undici's WHATWG layer: Request, Headers, Response and a web stream per call) cost
+ * about twice the CPU per call here, measured against a local server.
+ */
+function getText(url: URL, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; text: string }> {
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const agent = url.protocol === 'https:' ? AGENTS['https:'] : AGENTS['http:'];
+  return new Promise((resolve, reject) => {
+    send(url, { headers, agent, signal: AbortSignal.timeout(timeoutMs) }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+      response.on('error', reject);
+    })
+      .on('error', reject)
+      .end();
+  });
 }
 
 /**
  * Asks the BFF who the visitor is. Never throws: a network failure or a timeout is
  * `unavailable`. With `cookie` null it asks as an anonymous visitor, which tells whether the BFF
- * is up at all (it answers 401).
- *
- * Node's global `fetch` (undici) keeps connections alive and pools them per origin, so
- * successive lookups reuse one connection to the BFF; the body is always read to the end so the
- * connection can go back to the pool.
+ * is up at all (it answers 401). The body is always read to the end, so the connection goes
+ * back to the pool.
  */
 export async function lookupSession(cookie: string | null, options: LookupOptions): Promise<SessionLookup> {
-  const doFetch = options.fetch ?? fetch;
   const headers: Record<string, string> = { accept: 'application/json' };
   if (cookie !== null) headers.cookie = cookie;
   try {
-    const response = await doFetch(`${options.bffUrl}/auth/me`, {
-      headers,
-      cache: 'no-store',
-      redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs),
-    });
-    const text = await response.text();
+    const { status, text } = await getText(new URL('/auth/me', options.bffUrl), headers, options.timeoutMs);
     let body: unknown;
     try {
       body = text === '' ? undefined : JSON.parse(text);
     } catch {
       body = undefined;
     }
-    return interpretMeResponse(response.status, body);
+    return interpretMeResponse(status, body);
   } catch (error) {
-    return { status: 'unavailable', reason: describeFetchError(error, options.timeoutMs) };
+    return { status: 'unavailable', reason: describeRequestError(error, options.timeoutMs) };
   }
 }
 
-function describeFetchError(error: unknown, timeoutMs: number): string {
+function describeRequestError(error: unknown, timeoutMs: number): string {
   if (error instanceof Error) {
-    if (error.name === 'TimeoutError') return `/auth/me did not answer within ${timeoutMs} ms`;
-    const cause = error.cause;
-    if (cause instanceof Error && 'code' in cause) return `/auth/me failed: ${String(cause.code)}`;
+    if (error.name === 'AbortError' || error.name === 'TimeoutError') return `/auth/me did not answer within ${timeoutMs} ms`;
+    if ('code' in error && typeof error.code === 'string') return `/auth/me failed: ${error.code}`;
     return `/auth/me failed: ${error.message}`;
   }
   return '/auth/me failed';

@@ -1,4 +1,7 @@
-import { describe, expect, it, vi } from 'vitest';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { interpretMeResponse, lookupSession, parseCookieHeader, sessionCookieHeader } from '@/lib/session';
 
 const ME = {
@@ -21,8 +24,6 @@ const ME = {
   },
   session: { expiresAt: '2030-01-01T00:00:00Z', absoluteExpiresAt: '2030-01-01T08:00:00Z' },
 };
-
-const OPTIONS = { bffUrl: 'http://bff.test', timeoutMs: 2_000 };
 
 describe('interpretMeResponse', () => {
   it('is signed in on 200 with a MeResponse', () => {
@@ -75,51 +76,79 @@ describe('session cookies', () => {
   });
 });
 
-describe('lookupSession', () => {
-  it('forwards the cookie to GET {BFF_URL}/auth/me and reads the answer', async () => {
-    const fetch = vi.fn(async () => Response.json(ME));
-    await expect(lookupSession('porter.sid=abc', { ...OPTIONS, fetch })).resolves.toEqual({ status: 'signed-in', me: ME });
-    const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
-    expect(url).toBe('http://bff.test/auth/me');
-    expect(init.headers).toMatchObject({ cookie: 'porter.sid=abc', accept: 'application/json' });
-    expect(init.redirect).toBe('manual');
-    expect(init.signal).toBeInstanceOf(AbortSignal);
+describe('lookupSession, against a real HTTP server', () => {
+  type Answer = (request: IncomingMessage, response: ServerResponse) => void;
+  let answer: Answer = (_request, response) => response.end();
+  const received: IncomingMessage[] = [];
+  const connections = new Set<string>();
+  let server: Server;
+  let bffUrl = '';
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      received.push(request);
+      connections.add(`${request.socket.remotePort}`);
+      answer(request, response);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    bffUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  beforeEach(() => {
+    received.length = 0;
+    connections.clear();
+  });
+
+  const json = (status: number, body: unknown): Answer => (_request, response) => {
+    response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  };
+
+  it('forwards the cookie to GET {BFF_URL}/auth/me and reads the answer, reusing one connection', async () => {
+    answer = json(200, ME);
+    for (let i = 0; i < 3; i += 1) {
+      await expect(lookupSession('porter.sid=abc', { bffUrl, timeoutMs: 2_000 })).resolves.toEqual({ status: 'signed-in', me: ME });
+    }
+    expect(received.map((request) => [request.method, request.url])).toEqual(Array(3).fill(['GET', '/auth/me']));
+    expect(received[0]?.headers).toMatchObject({ cookie: 'porter.sid=abc', accept: 'application/json' });
+    expect(connections.size).toBe(1);
   });
 
   it('sends no cookie header when asking anonymously', async () => {
-    const fetch = vi.fn(async () => Response.json({ error: { code: 'porter/unauthenticated', message: 'x' } }, { status: 401 }));
-    await expect(lookupSession(null, { ...OPTIONS, fetch })).resolves.toEqual({ status: 'anonymous' });
-    const [, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
-    expect(init.headers).not.toHaveProperty('cookie');
+    answer = json(401, { error: { code: 'porter/unauthenticated', message: 'x' } });
+    await expect(lookupSession(null, { bffUrl, timeoutMs: 2_000 })).resolves.toEqual({ status: 'anonymous' });
+    expect(received[0]?.headers).not.toHaveProperty('cookie');
   });
 
   it('is unavailable, never throwing, when the BFF cannot be reached', async () => {
-    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-    const fetch = vi.fn(async () => {
-      throw new TypeError('fetch failed', { cause: refused });
-    });
-    await expect(lookupSession('porter.sid=abc', { ...OPTIONS, fetch })).resolves.toEqual({
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    await expect(lookupSession('porter.sid=abc', { bffUrl: `http://127.0.0.1:${port}`, timeoutMs: 2_000 })).resolves.toEqual({
       status: 'unavailable',
       reason: '/auth/me failed: ECONNREFUSED',
     });
   });
 
   it('gives up after the timeout and counts the BFF as unavailable', async () => {
-    // A BFF that never answers: only the abort signal ends the call.
-    const fetch = vi.fn(
-      (_url: string | URL | Request, init?: RequestInit) =>
-        new Promise<Response>((_resolve, reject) => {
-          init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
-        }),
-    );
+    // A BFF that never answers: only the timeout ends the call.
+    answer = () => {};
     const started = Date.now();
-    const result = await lookupSession('porter.sid=abc', { ...OPTIONS, timeoutMs: 50, fetch });
+    const result = await lookupSession('porter.sid=abc', { bffUrl, timeoutMs: 50 });
     expect(result).toEqual({ status: 'unavailable', reason: '/auth/me did not answer within 50 ms' });
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
-  it('is unavailable when a 200 body is not JSON', async () => {
-    const fetch = vi.fn(async () => new Response('<html>proxy error</html>', { status: 200 }));
-    await expect(lookupSession('porter.sid=abc', { ...OPTIONS, fetch })).resolves.toMatchObject({ status: 'unavailable' });
+  it('is unavailable when a 200 body is not JSON, or an error status', async () => {
+    answer = (_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end('<html>proxy error</html>');
+    await expect(lookupSession('porter.sid=abc', { bffUrl, timeoutMs: 2_000 })).resolves.toMatchObject({ status: 'unavailable' });
+    answer = json(503, { error: { code: 'porter/store_unavailable', message: 'x' } });
+    await expect(lookupSession('porter.sid=abc', { bffUrl, timeoutMs: 2_000 })).resolves.toEqual({
+      status: 'unavailable',
+      reason: '/auth/me answered 503',
+    });
   });
 });
