@@ -21,8 +21,8 @@ import { summarize, type RowSummary, type Samples } from './lib/summary.js';
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
-    rounds: { type: 'string', default: '4' },
-    seconds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '4' },
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '64' },
     // Past 128 members the live-session index leaves Redis's compact encoding, as it will in production.
