@@ -100,7 +100,7 @@ export function createApp(deps: AppDeps): RequestListener {
   // The steady state of GET /auth/me never reaches Express: middleware here does not see it.
   app.use(requestMetrics(metrics));
   app.use(securityHeaders);
-  app.use(healthRouter({ kv, keys, campusOne }));
+  app.use(healthRouter({ kv, keys, provider }));
   // Campus One calls these, not a browser: no session, and the webhook needs its body untouched.
   app.use('/webhooks', limits.webhooks, webhooksRouter({ config, directory: sessionDirectory, authEvents, deliveries, metrics, log, now }));
   app.use('/auth/backchannel-logout', limits.backchannelLogout);

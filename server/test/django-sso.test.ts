@@ -34,6 +34,8 @@ async function startGateway(): Promise<DjangoSsoGateway> {
 
 beforeAll(async () => {
   gatewayPort = await freePort();
+  // Nothing listens here: a django-sso campus has no Campus One, and nothing may need one.
+  const noCampusOne = `http://127.0.0.1:${await freePort()}`;
   upstream = createHttpServer((req, res) => {
     upstreamSaw.push(req.headers);
     res.setHeader('content-type', 'application/json');
@@ -44,6 +46,8 @@ beforeAll(async () => {
     instances: 2,
     env: {
       PORTER_IDENTITY_PROVIDER: 'django-sso',
+      CAMPUS_ONE_ISSUER: noCampusOne,
+      CAMPUS_ONE_DISCOVERY_URL: `${noCampusOne}/.well-known/openid-configuration`,
       DJANGO_SSO_GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`,
       DJANGO_SSO_SERVICE_TOKEN: TOKEN,
       DJANGO_SSO_TIMEOUT_MS: '1000',
@@ -230,6 +234,18 @@ describe('django-sso as the identity provider', () => {
     expect(notJson.status).toBe(400);
     expect((await event({ type: 'deauthenticate', token: TOKEN })).body).toMatchObject({ error: { code: 'porter/bad_request' } });
     expect(await event({ type: 'something_new', token: TOKEN })).toEqual({ status: 200, body: { ok: true } });
+  });
+
+  it('is ready on /readyz with the gateway up and no Campus One, and not ready while the gateway is down', async () => {
+    const up = await fetch(`${stack.appUrl}/readyz`);
+    expect({ status: up.status, body: await up.json() }).toEqual({ status: 200, body: { ok: true, store: 'up', provider: 'up' } });
+    await gateway.close();
+    try {
+      const down = await fetch(`${stack.appUrl}/readyz`);
+      expect({ status: down.status, body: await down.json() }).toEqual({ status: 503, body: { ok: false, store: 'up', provider: 'down' } });
+    } finally {
+      gateway = await startGateway();
+    }
   });
 
   it('signs out locally and at the gateway, and still signs out when the gateway is down', async () => {

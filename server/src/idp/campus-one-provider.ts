@@ -34,6 +34,13 @@ export class CampusOneProvider implements IdentityProvider {
 
   constructor(private readonly deps: CampusOneProviderDeps) {}
 
+  ready(): Promise<boolean> {
+    return this.deps.campusOne.configuration().then(
+      () => true,
+      () => false,
+    );
+  }
+
   async startSignIn(req: Request, res: Response, { silent, returnTo, stepUp }: SignInAttempt): Promise<SignInStart> {
     const { config, campusOne, transactions, now } = this.deps;
     const { url, transaction } = await startAuthorization(await campusOne.configuration(), {

@@ -31,6 +31,10 @@ export class DjangoSsoProvider implements IdentityProvider {
 
   constructor(private readonly deps: DjangoSsoProviderDeps) {}
 
+  ready(): Promise<boolean> {
+    return this.deps.sso.reachable();
+  }
+
   async startSignIn(_req: Request, res: Response, { silent, returnTo }: SignInAttempt): Promise<SignInStart> {
     // A silent attempt fails at once, as when a visitor has no session at the provider, so
     // public pages never bounce to the gateway.

@@ -55,6 +55,21 @@ export class DjangoSso {
     if (body.ok !== true) throw this.malformed('sso/deauthenticate/');
   }
 
+  /**
+   * Whether the gateway answers HTTP at its SSO root within the timeout. The protocol has no
+   * health endpoint, so any answer counts (a 404 or 405 says a server is there); only a refused
+   * connection or a timeout is `false`. Never throws.
+   */
+  async reachable(): Promise<boolean> {
+    try {
+      const response = await fetch(`${this.config.gatewayUrl}/`, { signal: AbortSignal.timeout(this.config.timeoutMs), redirect: 'manual' });
+      await response.body?.cancel();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** True when `token` is the service token; constant time (both sides hashed to one length first). */
   isServiceToken(token: unknown): boolean {
     if (typeof token !== 'string') return false;

@@ -65,4 +65,6 @@ export interface IdentityProvider {
    * handle), or `null`. Never throws: the local sign-out stands whatever the provider does.
    */
   signOut(user: { sub: string; idToken: string | null }): Promise<string | null>;
+  /** Whether sign-ins can start now, for `/readyz`: the provider answers (within its timeout). Never throws. */
+  ready(): Promise<boolean>;
 }
