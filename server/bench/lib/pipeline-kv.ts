@@ -71,7 +71,7 @@ export class PipelineKv implements Kv {
   streamAdd = unsupported;
   streamLatest = unsupported;
   check = unsupported;
-  replicated = unsupported;
+  durably = unsupported;
   async close() {}
 }
 

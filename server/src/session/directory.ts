@@ -80,9 +80,9 @@ export class SessionDirectory {
     await this.people.record(user);
   }
 
-  /** Resolves once a replica holds the writes made so far (on Sentinel; at once elsewhere), so a failover cannot lose them. */
-  replicated(): Promise<void> {
-    return this.kv.replicated();
+  /** Runs `writes` and resolves once a replica holds them (on Sentinel; `Kv.durably`), so a failover cannot lose them. */
+  durably<T>(writes: () => Promise<T>): Promise<T> {
+    return this.kv.durably(writes);
   }
 
   /** After a session's idle expiry moved: its role count follows it. */

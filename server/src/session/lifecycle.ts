@@ -58,7 +58,6 @@ export class SessionLifecycle {
       absoluteExpiresAt: now + this.config.session.absoluteTimeoutMs,
     } satisfies Omit<SessionData, 'cookie'>;
     Object.assign(req.session, data);
-    await promisify((done) => req.session.save(done));
     // Saved, then indexed. The other order has a hole: a listing in between (a webhook, an admin
     // revoke) finds the entry's session missing and prunes it, and the session saved next is
     // one that no revocation finds. A session that cannot be indexed is destroyed instead, which
@@ -66,8 +65,10 @@ export class SessionLifecycle {
     // delete it either, nobody holds the id of a session that no revocation can reach.
     // On Sentinel, a sign-in is acknowledged only once a replica holds it, so a failover cannot lose it.
     try {
-      await Promise.all([this.directory.index(req.sessionID, data), this.directory.recordPerson(init.user)]);
-      await this.directory.replicated();
+      await this.directory.durably(async () => {
+        await promisify((done) => req.session.save(done));
+        await Promise.all([this.directory.index(req.sessionID, data), this.directory.recordPerson(init.user)]);
+      });
     } catch (err) {
       await promisify((done) => req.session.destroy(done)).catch(() => {});
       throw err;
@@ -95,12 +96,13 @@ export class SessionLifecycle {
     const previousSid = current.providerSid ?? null;
     req.session.authTime = fresh.authTime;
     req.session.providerSid = fresh.providerSid;
-    await this.replaceTokens(req, fresh.tokens, fresh.accessTokenExpiresAt);
-    // Back-channel logout finds sessions by Campus One's `sid`, which a new authentication may change.
-    if (fresh.providerSid !== previousSid) {
-      await this.directory.movedProviderSession(req.sessionID, { providerSid: fresh.providerSid, absoluteExpiresAt: current.absoluteExpiresAt }, previousSid);
-    }
-    await this.directory.replicated();
+    await this.directory.durably(async () => {
+      await this.replaceTokens(req, fresh.tokens, fresh.accessTokenExpiresAt);
+      // Back-channel logout finds sessions by Campus One's `sid`, which a new authentication may change.
+      if (fresh.providerSid !== previousSid) {
+        await this.directory.movedProviderSession(req.sessionID, { providerSid: fresh.providerSid, absoluteExpiresAt: current.absoluteExpiresAt }, previousSid);
+      }
+    });
     return true;
   }
 

@@ -53,10 +53,13 @@ export interface Kv {
   /** A real write, read and delete of `key`: proves the store works, not only that it answers. */
   check(key: string): Promise<void>;
   /**
-   * Resolves once every write made so far is on a replica too, where the deployment promises
-   * replicas (Redis Sentinel): a write only the master holds vanishes if a failover comes first.
-   * Resolves at once elsewhere. Throws `StoreUnavailableError` when no replica confirmed in time.
+   * Runs `writes`, then resolves with their result once those writes are on a replica too, where
+   * the deployment promises replicas (Redis Sentinel): a write only the master holds vanishes if a
+   * failover comes first. Elsewhere it only runs `writes`. Throws `StoreUnavailableError` when no
+   * replica confirmed in time during a failover, or when the connection to the master changed
+   * while they ran (the writes may sit on a master that is gone, and a replica's confirmation on
+   * the new connection would say nothing about them).
    */
-  replicated(): Promise<void>;
+  durably<T>(writes: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

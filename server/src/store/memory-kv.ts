@@ -171,7 +171,9 @@ export class MemoryKv implements Kv {
     return writeReadDelete(this, key);
   }
 
-  async replicated() {}
+  durably<T>(writes: () => Promise<T>): Promise<T> {
+    return writes();
+  }
 
   async close() {
     clearInterval(this.sweeper);

@@ -127,6 +127,8 @@ export interface RedisKvOptions {
 export class RedisKv implements Kv {
   private readonly breaker: CircuitBreaker;
   private readonly onUnavailable: (operation: KvOperation) => void;
+  /** Counts the connections ioredis made ready: a change between writes and their `WAIT` voids it. */
+  private connections = 0;
 
   private constructor(
     readonly client: Client,
@@ -140,7 +142,10 @@ export class RedisKv implements Kv {
       ...(options.onAvailabilityChange ? { onChange: options.onAvailabilityChange } : {}),
     });
     // ioredis is ready once Redis answered its ready check on a new connection.
-    client.on('ready', () => this.breaker.reset());
+    client.on('ready', () => {
+      this.connections += 1;
+      this.breaker.reset();
+    });
   }
 
   /**
@@ -316,19 +321,28 @@ export class RedisKv implements Kv {
   }
 
   /**
-   * On Sentinel: `WAIT 1 <ms>`, until a replica holds every write this connection made. When
-   * none confirms, the write is refused only if a Sentinel says this master is being replaced
-   * (a failover under way, or another master named): a master just failed over from has lost
-   * its replica and would drop the write when it rejoins as one. A master left alone after a
-   * failover (its old peer still down) also has no replica, and keeps accepting writes.
+   * On Sentinel: `writes`, then `WAIT 1 <ms>`, until a replica holds every write this connection
+   * made. `WAIT` speaks only for its own connection: when ioredis reconnected (to the new master
+   * of a failover) between the writes and the end of the `WAIT`, the writes may have gone to the
+   * old master and are refused. When no replica confirms, they are refused only if a Sentinel
+   * says this master is being replaced (a failover under way, or another master named): a master
+   * just failed over from has lost its replica and would drop the writes when it rejoins as one.
+   * A master left alone after a failover (its old peer still down) also has no replica, and
+   * keeps accepting writes.
    */
-  async replicated() {
+  async durably<T>(writes: () => Promise<T>): Promise<T> {
     const client = this.client;
-    if (!(client instanceof Redis) || !client.options.sentinels?.length) return;
-    if ((await this.run('replicated', () => client.wait(1, REPLICA_WAIT_MS))) >= 1) return;
-    if (await beingReplaced(client)) {
-      throw this.unavailable('replicated', new Error('a Sentinel failover is replacing this master: the write could be lost'));
+    if (!(client instanceof Redis) || !client.options.sentinels?.length) return writes();
+    const connection = this.connections;
+    const result = await writes();
+    const confirmed = (await this.run('durably', () => client.wait(1, REPLICA_WAIT_MS))) >= 1;
+    if (this.connections !== connection) {
+      throw this.unavailable('durably', new Error('the connection to the master changed during the writes: they could be lost'));
     }
+    if (!confirmed && (await beingReplaced(client))) {
+      throw this.unavailable('durably', new Error('a Sentinel failover is replacing this master: the write could be lost'));
+    }
+    return result;
   }
 
   async close() {
