@@ -57,6 +57,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** The clock, in ms since epoch; tests move it to reach expiries. */
   now: () => number;
+  /** Whether the process has begun to stop (SIGTERM): `/readyz` then answers 503 `draining`; never, when absent. */
+  draining?: () => boolean;
 }
 
 /**
@@ -100,7 +102,7 @@ export function createApp(deps: AppDeps): RequestListener {
   // The steady state of GET /auth/me never reaches Express: middleware here does not see it.
   app.use(requestMetrics(metrics));
   app.use(securityHeaders);
-  app.use(healthRouter({ kv, keys, provider }));
+  app.use(healthRouter({ kv, keys, provider, draining: deps.draining ?? (() => false) }));
   // Campus One calls these, not a browser: no session, and the webhook needs its body untouched.
   app.use('/webhooks', limits.webhooks, webhooksRouter({ config, directory: sessionDirectory, authEvents, deliveries, metrics, log, now }));
   app.use('/auth/backchannel-logout', limits.backchannelLogout);

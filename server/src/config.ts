@@ -70,6 +70,12 @@ export interface Config {
   readonly stepUpMaxAgeS: number;
   readonly trustProxy: string;
   readonly shutdownTimeoutMs: number;
+  /**
+   * On SIGTERM, how long the server goes on listening and serving, in ms, while `/readyz`
+   * answers 503 `draining`, before it stops accepting connections: the time a load balancer
+   * that polls readiness needs to take the instance out of rotation.
+   */
+  readonly shutdownDelayMs: number;
   /** A client must have sent its request headers within this long, or gets 408 (Node's `headersTimeout`). */
   readonly headersTimeoutMs: number;
   /** A client must have sent its whole request within this long, or gets 408 (Node's `requestTimeout`). */
@@ -225,6 +231,7 @@ const env = z.object({
     .default(600),
   TRUST_PROXY: z.string().default('loopback, linklocal, uniquelocal'),
   SHUTDOWN_TIMEOUT_MS: duration(10 * SECOND),
+  SHUTDOWN_DELAY_MS: z.coerce.number().int('must be a whole number of milliseconds').min(0, 'must be 0 or more').default(0),
   HEADERS_TIMEOUT_MS: duration(10 * SECOND),
   REQUEST_TIMEOUT_MS: duration(30 * SECOND),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -359,6 +366,7 @@ export function loadConfig(
     stepUpMaxAgeS: e.PORTER_STEP_UP_MAX_AGE_S,
     trustProxy: e.TRUST_PROXY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
     headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,

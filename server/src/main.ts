@@ -91,17 +91,21 @@ const metricsServer = config.metrics
       process.exit(1);
     })
   : null;
-const app = createApp({ config, kv, campusOne, log, metrics, now: Date.now });
+let stopping = false;
+const app = createApp({ config, kv, campusOne, log, metrics, now: Date.now, draining: () => stopping });
 const { server, stop } = createGracefulServer(app, serverTimeouts(config));
 server.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo;
   log.info({ url: `http://${config.host}:${port}`, appUrl: config.appUrl }, 'Porter server listening');
 });
 
-let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
+  if (config.shutdownDelayMs > 0) {
+    log.info({ signal, shutdownDelayMs: config.shutdownDelayMs }, 'draining: /readyz answers 503 while still serving, before the server stops listening');
+    await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
+  }
   log.info({ signal }, 'shutting down: answering what is in flight with Connection: close');
   if ((await stop(config.shutdownTimeoutMs)) === 'forced') {
     log.warn({ shutdownTimeoutMs: config.shutdownTimeoutMs }, 'requests still in flight at SHUTDOWN_TIMEOUT_MS were cut');

@@ -2,8 +2,8 @@ import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { redisUrl } from './support/env.js';
-import { startMain } from './support/server-process.js';
+import { redisUrl, waitUntil } from './support/env.js';
+import { startMain, startServer } from './support/server-process.js';
 
 describe('the server process', () => {
   it('refuses to start with a bad configuration, listing every problem, and no stack trace', async () => {
@@ -63,6 +63,34 @@ describe('the server process', () => {
       child.kill('SIGKILL');
       for (const socket of sockets) socket.destroy();
       silent.close();
+    }
+  });
+
+  it('on SIGTERM with SHUTDOWN_DELAY_MS answers /readyz 503 draining on new connections while still serving, then exits 0', async () => {
+    const server = await startServer({
+      PORT: '0',
+      CAMPUS_ONE_CLIENT_ID: 'porter',
+      CAMPUS_ONE_CLIENT_SECRET: 'secret',
+      CAMPUS_ONE_ISSUER: 'http://127.0.0.1:9',
+      CAMPUS_ONE_DISCOVERY_URL: 'http://127.0.0.1:9/api/auth/.well-known/openid-configuration',
+      REDIS_URL: redisUrl(),
+      SHUTDOWN_DELAY_MS: '4000',
+    });
+    try {
+      const before = await fetch(`${server.url}/readyz`);
+      expect(await before.json()).not.toHaveProperty('draining');
+      server.child.kill('SIGTERM');
+      await waitUntil(async () => server.stdout().includes('"msg":"draining'));
+      // A new connection each: a load balancer's probe, and a request that must still be served.
+      const ready = await fetch(`${server.url}/readyz`, { headers: { connection: 'close' } });
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ ok: false, draining: true });
+      const alive = await fetch(`${server.url}/healthz`, { headers: { connection: 'close' } });
+      expect(alive.status).toBe(200);
+      expect(await server.exited).toBe(0);
+      expect(server.stdout()).toContain('"msg":"stopped"');
+    } finally {
+      server.child.kill('SIGKILL');
     }
   });
 
