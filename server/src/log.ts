@@ -19,8 +19,14 @@ const REDACT = [
   '*.client_secret',
 ];
 
-/** Porter's logger: JSON lines to stdout, or to `destination` (the tests read what was logged). */
+/**
+ * Porter's logger: JSON lines to stdout, or to `destination` (the tests read what was logged).
+ * Stdout is written asynchronously (`pino.destination({ sync: false })`): a line is handed to
+ * the system at once when no write is under way, and the lines logged meanwhile go together in
+ * the next write, so a busy server makes one write for many lines instead of a blocking write per
+ * line. pino flushes what is left synchronously when the process exits.
+ */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options = { level, base: { service: 'porter-server' }, redact: { paths: REDACT, censor: '[redacted]' } };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? pino.destination({ sync: false }));
 }
