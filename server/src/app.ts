@@ -6,6 +6,7 @@ import { createSealer } from './crypto/sealer.js';
 import { createForward } from './http/forward.js';
 import { errorHandler, notFound, withLoggedFinalErrors } from './http/error-handler.js';
 import { securityHeaders } from './http/headers.js';
+import { withApiShortcut } from './http/api-shortcut.js';
 import { withMeShortcut } from './http/me-shortcut.js';
 import { DjangoSso } from './idp/django-sso.js';
 import { SsoTransactionCookie } from './idp/django-sso-transaction.js';
@@ -63,7 +64,8 @@ export interface AppDeps {
 
 /**
  * Builds Porter's request listener from its dependencies: the Express app, behind the /auth/me
- * shortcut (`http/me-shortcut.ts`). It never listens: `main.ts` does.
+ * shortcut (`http/me-shortcut.ts`) and the API proxy's (`http/api-shortcut.ts`). It never
+ * listens: `main.ts` does.
  */
 export function createApp(deps: AppDeps): RequestListener {
   const { config, kv, campusOne, log, metrics, now } = deps;
@@ -99,7 +101,8 @@ export function createApp(deps: AppDeps): RequestListener {
   app.set('trust proxy', config.trustProxy);
   const trustProxy = app.get('trust proxy fn') as TrustProxy;
   app.use(requestLog(log, trustProxy));
-  // The steady state of GET /auth/me never reaches Express: middleware here does not see it.
+  // The steady states of GET /auth/me and of the API proxy's GETs never reach Express: middleware
+  // here does not see them (http/me-shortcut.ts, http/api-shortcut.ts).
   app.use(requestMetrics(metrics));
   app.use(securityHeaders);
   app.use(healthRouter({ kv, keys, provider, draining: deps.draining ?? (() => false) }));
@@ -115,16 +118,8 @@ export function createApp(deps: AppDeps): RequestListener {
   // middleware (config.ts keeps its prefixes apart from every other route), and read the session
   // through the same reader as /auth/me, with express-session only when something must be written.
   const readOnly = readOnlySession({ config, reader, now, expressSession: withSession });
-  app.use(
-    apiProxyRouter({
-      routes: config.api.routes,
-      appUrl: config.appUrl,
-      session: readOnly,
-      limit: limits.api,
-      accessTokens,
-      forward: createForward({ timeoutMs: config.api.timeoutMs, appUrl: config.appUrl }),
-    }),
-  );
+  const forward = createForward({ timeoutMs: config.api.timeoutMs, appUrl: config.appUrl });
+  app.use(apiProxyRouter({ routes: config.api.routes, appUrl: config.appUrl, session: readOnly, limit: limits.api, accessTokens, forward }));
   // The reports only read the session too.
   app.use(reportsRouter({ authEvents, limit: limits.admin, session: readOnly }));
   // A sign-in started without a session cookie (a first visit, the morning's silent sign-ins)
@@ -141,5 +136,17 @@ export function createApp(deps: AppDeps): RequestListener {
   app.use(ACADEMIC_API_PREFIX, academicRouter({ directory, accessTokens }));
   app.use(notFound);
   app.use(errorHandler(log));
-  return withMeShortcut(withLoggedFinalErrors(app, log), { config, reader, metrics, log, trustProxy, now });
+  const listener = withApiShortcut(withLoggedFinalErrors(app, log), {
+    routes: config.api.routes,
+    reader,
+    idleTimeoutMs: config.session.idleTimeoutMs,
+    limits,
+    accessToken: (session) => accessTokens.ofSteadySession(session),
+    forward,
+    metrics,
+    log,
+    trustProxy,
+    now,
+  });
+  return withMeShortcut(listener, { config, reader, metrics, log, trustProxy, now });
 }

@@ -12,7 +12,10 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/redis.mjs';
 import { startCampusApi, type CampusApi, type MyCourses } from '../dev/campus-api.js';
+import { createLogger } from '../src/log.js';
+import { createKeys } from '../src/store/keys.js';
 import { redisUrl, waitUntil } from './support/env.js';
+import { serveMetrics, series } from './support/metrics.js';
 import { sessionIdOf } from './support/session.js';
 import { CLIENT, SESSION_SECRET, signedInBrowser, startStack, type Browser, type Stack } from './support/stack.js';
 
@@ -51,6 +54,9 @@ let student: Browser;
 let plainSaw: IncomingHttpHeaders = {};
 /** Every `Authorization` the plain upstream received. */
 const plainAuthorizations: string[] = [];
+/** What the instances logged, at info, through the production logger's configuration. */
+const logLines: string[] = [];
+const logged = () => logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
 
 const cookieOf = (browser: Browser) => browser.cookieHeader(new URL(`${stack.appUrl}/api/`));
 const origin = (instance: number) => stack.instances[instance]!.origin;
@@ -88,6 +94,7 @@ beforeAll(async () => {
       SESSION_IDLE_TIMEOUT_MS: String(180 * MINUTE),
     },
     instanceEnv: [{}, { TRUST_PROXY: '192.0.2.1' }],
+    log: createLogger('info', { write: (line: string) => void logLines.push(line) }),
   });
   campusApi = await startCampusApi({ introspection: stack.provider.introspection, port: campusPort });
   redis = new Redis(redisUrl());
@@ -439,5 +446,96 @@ describe('Campus One down during a due refresh', () => {
     } finally {
       await down.close();
     }
+  });
+});
+
+describe('answered before Express (http/api-shortcut.ts)', () => {
+  // Express matches a route's prefix in any case, the shortcut only as configured: the same
+  // request in upper case is Express's to answer, so the two answers can be compared.
+  const viaExpress = (path: string) => path.replace('/api/', '/API/');
+  /** The student's GET of `path`, answered before Express, and the same in upper case, answered by Express. */
+  const both = (path: string) =>
+    Promise.all([raw(origin(0), path, { headers: { cookie: cookieOf(student) } }), raw(origin(0), viaExpress(path), { headers: { cookie: cookieOf(student) } })]);
+  /** The answer's fields that say who answered: everything but the date and the connection's. */
+  const fields = (answer: Raw) => {
+    expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    return Object.fromEntries(Object.entries(answer.headers).filter(([name]) => !['date', 'connection', 'keep-alive', 'x-request-id'].includes(name)));
+  };
+
+  it('answers a GET with the status, body and header fields Express gives it', async () => {
+    for (const path of ['/api/plain/anything?x=1', '/api/echo/a/b?q=1']) {
+      const [shortcut, express] = await both(path);
+      expect(shortcut.status).toBe(200);
+      expect(express.status).toBe(200);
+      expect(fields(shortcut)).toEqual(fields(express));
+      expect(shortcut.headers['x-content-type-options']).toBe('nosniff');
+      expect(shortcut.headers['set-cookie']).toBeUndefined();
+    }
+  });
+
+  it('answers a failed upstream as Express does: 502 JSON with its code, logged at error with the request id', async () => {
+    const [shortcut, express] = await both('/api/down/x');
+    expect(shortcut.status).toBe(502);
+    expect(shortcut.body).toBe(express.body);
+    expect(errorCode(shortcut)).toBe('porter/upstream_unavailable');
+    expect(fields(shortcut)).toEqual({ ...fields(express), 'content-length': shortcut.headers['content-length'] });
+    const line = logged().find((l) => l.msg === 'request' && l.requestId === shortcut.headers['x-request-id']);
+    expect(line).toMatchObject({ level: 50, code: 'porter/upstream_unavailable', req: { method: 'GET', path: '/api/down/x', group: 'api' }, res: { status: 502 } });
+  });
+
+  it('logs one request line at info and times the request, as for every other request', async () => {
+    const metrics = await serveMetrics(stack.instances[0]!);
+    try {
+      const count = async () => (await metrics.scrape()).get(series('porter_http_request_duration_seconds_count', { group: 'api', status: '200' })) ?? 0;
+      const before = await count();
+      const answer = await raw(origin(0), '/api/plain/logged?token=x', { headers: { cookie: cookieOf(student), 'x-forwarded-for': '203.0.113.7' } });
+      expect(answer.status).toBe(200);
+      expect(await count()).toBe(before + 1);
+      const lines = logged().filter((l) => l.requestId === answer.headers['x-request-id']);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ level: 30, msg: 'request', req: { method: 'GET', path: '/api/plain/logged', group: 'api', ip: '203.0.113.7' }, res: { status: 200 } });
+      expect(typeof lines[0]?.durationMs).toBe('number');
+    } finally {
+      await metrics.close();
+    }
+  });
+
+  it('takes one point of the session’s API budget per call, and past it answers 429 as Express does, without a second point', async () => {
+    const instance = stack.instances[0]!;
+    const counter = `${instance.config.redis.prefix}rate:api:session:${sessionIdOf(student, stack)}`;
+    const points = async () => Number(await redis.get(counter));
+    const before = await points();
+    expect((await raw(origin(0), '/api/plain/one', { headers: { cookie: cookieOf(student) } })).status).toBe(200);
+    expect(await points()).toBe(before + 1);
+
+    const limit = instance.config.rateLimits.api ?? 0;
+    await redis.set(counter, String(limit), 'EX', 60);
+    const calls = plainAuthorizations.length;
+    const refused = await raw(origin(0), '/api/plain/two', { headers: { cookie: cookieOf(student) } });
+    expect(refused.status).toBe(429);
+    expect(errorCode(refused)).toBe('porter/rate_limited');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(await points()).toBe(limit + 1);
+    expect(plainAuthorizations.length).toBe(calls);
+    await redis.del(counter);
+  });
+
+  // A read that fails (Redis frozen or stopped) is handed to Express too: test/faults/store-faults.test.ts.
+  it('leaves to Express a cookie that names no session, and one of a signed-out session: 401 JSON, never the upstream', async () => {
+    const calls = plainAuthorizations.length;
+    const { cookieName } = stack.instances[0]!.config.session;
+    const forged = await raw(origin(0), '/api/plain/x', { headers: { cookie: `${cookieName}=${encodeURIComponent(`s:${'x'.repeat(32)}.forged`)}` } });
+    expect(forged.status).toBe(401);
+    expect(errorCode(forged)).toBe('porter/unauthenticated');
+
+    const browser = await signedInBrowser(stack, 'student');
+    const cookie = cookieOf(browser);
+    expect((await raw(origin(0), '/api/plain/x', { headers: { cookie } })).status).toBe(200);
+    await redis.del(createKeys(stack.instances[0]!.config.redis.prefix).session(sessionIdOf(browser, stack)));
+    const ended = await raw(origin(0), '/api/plain/x', { headers: { cookie } });
+    expect(ended.status).toBe(401);
+    expect(ended.headers.location).toBeUndefined();
+    expect(errorCode(ended)).toBe('porter/unauthenticated');
+    expect(plainAuthorizations.length).toBe(calls + 1);
   });
 });

@@ -10,7 +10,7 @@ const forward = createForward({ timeoutMs: 30_000, appUrl: `http://127.0.0.1:${p
 
 const app = express();
 app.use(async (req, res) => {
-  await forward(req, res, `${upstream}${req.originalUrl}`, {});
+  await forward(req, res, `${upstream}${req.originalUrl}`, {}, req.ip);
 });
 const server = app.listen(port, '127.0.0.1');
 exitOnSigterm(async () => {

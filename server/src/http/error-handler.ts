@@ -3,7 +3,7 @@ import { ErrorCode } from '@porter/shared';
 import type { ErrorRequestHandler, Express, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { errorBody, toAppError } from '../errors.js';
-import type { OutcomeLocals } from '../ops/outcome.js';
+import { outcomeOf } from '../ops/outcome.js';
 import { pathOf } from '../ops/route-group.js';
 import { logAnswered } from './error-log.js';
 import { errorPage, wantsErrorPage } from './html-error.js';
@@ -12,17 +12,27 @@ export const notFound: RequestHandler = (_req, res) => {
   res.status(404).json(errorBody(ErrorCode.NotFound, 'No such route.'));
 };
 
-/** The one place errors become responses: JSON with a code (a page for sign-in steps), never a stack trace; logged by `logAnswered`. */
+/**
+ * The one place errors become responses: JSON with a code (a page for sign-in steps, `asPage`),
+ * never a stack trace; logged by `logAnswered`, its code left for the request log. Nothing is
+ * sent once the headers are. For Express ({@link errorHandler}) and for the API proxy's
+ * answers before Express (`http/api-shortcut.ts`).
+ */
+export function answerError(log: Logger, req: IncomingMessage, res: ServerResponse, err: unknown, asPage = false): void {
+  const error = toAppError(err);
+  logAnswered(log, req, error);
+  outcomeOf(res).errorCode = error.code;
+  if (res.headersSent) return;
+  const [type, body] = asPage
+    ? ['text/html; charset=utf-8', errorPage(error.status, error.code, error.message)]
+    : ['application/json; charset=utf-8', JSON.stringify(errorBody(error.code, error.message))];
+  res.writeHead(error.status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** {@link answerError} as Express's error handler. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
-  return (err, req, res, _next) => {
-    const error = toAppError(err);
-    logAnswered(log, req, error);
-    (res.locals as OutcomeLocals).errorCode = error.code;
-    if (res.headersSent) return;
-    res.status(error.status);
-    if (wantsErrorPage(req)) res.type('html').send(errorPage(error.status, error.code, error.message));
-    else res.json(errorBody(error.code, error.message));
-  };
+  return (err, req, res, _next) => answerError(log, req, res, err, wantsErrorPage(req));
 }
 
 /**

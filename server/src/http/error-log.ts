@@ -1,6 +1,8 @@
+import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
 import type { Logger } from 'pino';
 import type { AppError } from '../errors.js';
+import { pathOf } from '../ops/route-group.js';
 import { loggerFor } from './request-log.js';
 
 /**
@@ -9,9 +11,9 @@ import { loggerFor } from './request-log.js';
  * `debug` with the code and the cause's message, never a stack, so refused requests cannot
  * flood the log (each request already has its own line in the request log).
  */
-export function logAnswered(log: Logger, req: Request, error: AppError, message: string = error.message): void {
+export function logAnswered(log: Logger, req: IncomingMessage & Partial<Pick<Request, 'originalUrl'>>, error: AppError, message: string = error.message): void {
   const logger = loggerFor(log, req);
-  const fields = { code: error.code, status: error.status, method: req.method, path: req.path };
+  const fields = { code: error.code, status: error.status, method: req.method, path: pathOf(req.originalUrl ?? req.url ?? '') };
   if (error.status >= 500) {
     logger.error({ ...fields, err: error.cause ?? error }, message);
     return;

@@ -1,6 +1,5 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '@porter/shared';
-import type { Request, Response } from 'express';
 import { Agent, stream } from 'undici';
 import { AppError } from '../errors.js';
 
@@ -50,8 +49,11 @@ export interface ForwardOptions {
   appUrl: string;
 }
 
-/** Sends one request to an upstream and streams its answer back. */
-export type Forward = (req: Request, res: Response, target: string, headers: Record<string, string>) => Promise<void>;
+/**
+ * Sends one request to an upstream and streams its answer back. `clientAddress` is the client's
+ * address as `trust proxy` resolved it (Express's `req.ip`): the `X-Forwarded-For` sent.
+ */
+export type Forward = (req: IncomingMessage, res: ServerResponse, target: string, headers: Record<string, string>, clientAddress: string | undefined) => Promise<void>;
 
 /**
  * A reverse proxy on undici (`stream`, with one keep-alive connection pool per upstream
@@ -71,11 +73,11 @@ export function createForward(options: ForwardOptions): Forward {
   const app = new URL(options.appUrl);
   const forwardedProto = app.protocol.slice(0, -1);
 
-  return async (req, res, target, headers) => {
+  return async (req, res, target, headers, clientAddress) => {
     const outgoing = {
-      ...endToEnd(req.headers as IncomingHttpHeaders, NOT_FORWARDED),
+      ...endToEnd(req.headers, NOT_FORWARDED),
       ...headers,
-      'x-forwarded-for': req.ip ?? req.socket.remoteAddress ?? '',
+      'x-forwarded-for': clientAddress ?? req.socket.remoteAddress ?? '',
       'x-forwarded-proto': forwardedProto,
       'x-forwarded-host': app.host,
     };
@@ -90,7 +92,7 @@ export function createForward(options: ForwardOptions): Forward {
         target,
         { dispatcher, method: req.method as 'GET', headers: outgoing, body: hasBody ? req : null, signal: aborted.signal },
         ({ statusCode, headers: answered }) => {
-          res.status(statusCode);
+          res.statusCode = statusCode;
           for (const [name, value] of Object.entries(endToEnd(answered, NOT_RETURNED))) res.setHeader(name, value);
           return res;
         },

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 
 /** The server answers JSON and a few plain pages: nothing on it should be framed, sniffed or referred. */
@@ -9,9 +10,14 @@ export const SECURITY_HEADERS: readonly (readonly [string, string])[] = Object.e
   'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
 });
 
-// Every request passes here: plain setHeader skips res.set's per-call content-type checks.
-export const securityHeaders: RequestHandler = (_req, res, next) => {
+/** Sets {@link SECURITY_HEADERS}, with plain setHeader (res.set checks each call for a content type). */
+export function setSecurityHeaders(res: ServerResponse): void {
   for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
+}
+
+/** {@link setSecurityHeaders} on every request Express answers. */
+export const securityHeaders: RequestHandler = (_req, res, next) => {
+  setSecurityHeaders(res);
   next();
 };
 

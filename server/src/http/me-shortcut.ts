@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import type { Metrics } from '../ops/metrics.js';
 import { answerFromStore, unauthenticatedAnswer, type MeAnswer } from '../session/read-path.js';
 import type { SessionReader } from '../session/reader.js';
-import { NO_STORE, SECURITY_HEADERS } from './headers.js';
+import { NO_STORE, setSecurityHeaders } from './headers.js';
 import { shortcutRequestLog, type TrustProxy } from './request-log.js';
 import { sendAnswer } from './send-answer.js';
 
@@ -34,7 +34,7 @@ export function withMeShortcut(
   // most of the log and cost more than the answer's own work. At `debug` they are logged too.
   const logAnswer = shortcutRequestLog(deps.log, deps.trustProxy);
   const answer = (req: IncomingMessage, res: ServerResponse, meAnswer: MeAnswer, startedMs: number) => {
-    for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
+    setSecurityHeaders(res);
     res.setHeader('Cache-Control', NO_STORE);
     logAnswer?.(req, res, meAnswer.status, startedMs);
     sendAnswer(res, meAnswer);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import type { OutcomeLocals } from '../ops/outcome.js';
+import { outcomeOf } from '../ops/outcome.js';
 import { pathOf, routeGroup } from '../ops/route-group.js';
 
 /** Express's compiled `trust proxy` (`app.get('trust proxy fn')`): whether the hop at `address` is a trusted proxy. */
@@ -29,9 +29,9 @@ export function requestId(req: IncomingMessage, trusted: TrustProxy): string {
  * What a request line says: method, path without its query (the callback's query holds the code
  * and the state), route group and client address. Never a header: no cookie, no Authorization.
  */
-function requestFields(req: IncomingMessage & Partial<Pick<Request, 'originalUrl' | 'ip'>>) {
+function requestFields(req: IncomingMessage & Partial<Pick<Request, 'originalUrl'>>, ip: string | undefined) {
   const path = pathOf(req.originalUrl ?? req.url ?? '');
-  return { method: req.method, path, group: routeGroup(path), ip: req.ip ?? req.socket.remoteAddress };
+  return { method: req.method, path, group: routeGroup(path), ip };
 }
 
 /** Each request's id, for the lines logged about it besides its request line (`loggerFor`). */
@@ -44,32 +44,52 @@ export function loggerFor(log: Logger, req: IncomingMessage): Logger {
 }
 
 /**
- * One JSON line per request Express answers, on pino, when the response finishes (or the
- * connection closes first): `requestId` (echoed in `X-Request-Id`), `req` {method, path, group,
- * ip}, `res` {status}, `durationMs`, and the error `code` when the answer was an error; at
- * `error` for a 5xx, else `info`. Lines logged about a request elsewhere carry its id through
- * {@link loggerFor}. Written on pino directly rather than through pino-http, which made two
- * child loggers per request (about a tenth of an API proxy call's CPU). Mount first.
+ * `log` without redaction, for the request line, whose every field is built here from values
+ * that are never secret. Redaction with wildcard paths copies every object it logs: about 80 µs
+ * per line, the largest share of an API call's logging.
  */
-export function requestLog(log: Logger, trusted: TrustProxy): RequestHandler {
-  return (req, res, next) => {
+function unredacted(log: Logger): Logger {
+  return log.child({}, { redact: [] });
+}
+
+/** Writes a request's line: {@link logRequest} with the logger bound. */
+export type RequestLine = (req: IncomingMessage, res: ServerResponse, ip: string | undefined, startedMs?: number) => void;
+
+/**
+ * One JSON line per request, on pino, when the response finishes (or the connection closes
+ * first): `requestId` (echoed in `X-Request-Id`), `req` {method, path, group, ip (the client's
+ * address as `trust proxy` resolves it)}, `res` {status}, `durationMs`, and the error `code`
+ * when the answer was an error; at `error` for a 5xx, else `info`. `startedMs` is when the
+ * request came (`performance.now()`), now unless said. Lines logged about a request
+ * elsewhere carry its id through {@link loggerFor}. Written on pino directly rather than through
+ * pino-http, which made two child loggers per request (about a tenth of an API proxy call's
+ * CPU), and without redaction (`unredacted`): the line holds only the fields above. For Express
+ * ({@link requestLog}) and for the API proxy's answers before Express (`http/api-shortcut.ts`).
+ */
+export function logRequest(log: Logger, trusted: TrustProxy): RequestLine {
+  const lines = unredacted(log);
+  return (req, res, ip, startedMs = performance.now()) => {
     const id = requestId(req, trusted);
     requestIds.set(req, id);
     res.setHeader(REQUEST_ID_HEADER, id);
-    const started = Date.now();
     // Read now: by the time the response finishes, the socket may be gone, and with it the address.
-    const fields = requestFields(req);
-    const done = () => {
-      res.off('finish', done);
-      res.off('close', done);
+    const fields = requestFields(req, ip);
+    // A response emits `close` once, after `finish` or when the connection closes first.
+    res.once('close', () => {
       const status = res.statusCode;
-      const code = (res.locals as OutcomeLocals).errorCode;
-      const line = { requestId: id, req: fields, res: { status }, durationMs: Date.now() - started, ...(code ? { code } : {}) };
-      if (status >= 500) log.error(line, 'request');
-      else log.info(line, 'request');
-    };
-    res.on('finish', done);
-    res.on('close', done);
+      const code = outcomeOf(res).errorCode;
+      const line = { requestId: id, req: fields, res: { status }, durationMs: Math.round(performance.now() - startedMs), ...(code ? { code } : {}) };
+      if (status >= 500) lines.error(line, 'request');
+      else lines.info(line, 'request');
+    });
+  };
+}
+
+/** {@link logRequest} for every request Express answers. Mount first. */
+export function requestLog(log: Logger, trusted: TrustProxy): RequestHandler {
+  const line = logRequest(log, trusted);
+  return (req, res, next) => {
+    line(req, res, req.ip);
     next();
   };
 }
@@ -84,11 +104,12 @@ export function shortcutRequestLog(
   trusted: TrustProxy,
 ): ((req: IncomingMessage, res: ServerResponse, status: number, startedMs: number) => void) | null {
   if (!log.isLevelEnabled('debug')) return null;
+  const lines = unredacted(log);
   return (req, res, status, startedMs) => {
     const id = requestId(req, trusted);
     res.setHeader(REQUEST_ID_HEADER, id);
-    log.debug(
-      { requestId: id, req: requestFields(req), res: { status }, durationMs: Math.round(performance.now() - startedMs), answeredBy: 'shortcut' },
+    lines.debug(
+      { requestId: id, req: requestFields(req, req.socket.remoteAddress), res: { status }, durationMs: Math.round(performance.now() - startedMs), answeredBy: 'shortcut' },
       'request',
     );
   };

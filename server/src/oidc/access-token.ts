@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Request } from 'express';
+import type { SessionData } from 'express-session';
 import { ErrorCode } from '@porter/shared';
 import { AppError } from '../errors.js';
 import { refreshDue } from '../session/lifetime.js';
@@ -45,7 +46,7 @@ export class AccessTokens {
     const { refresher, now } = this.deps;
     // Read without express-session, and only when its token needed nothing (session/read-only.ts).
     const readOnly = readOnlySessionOf(req);
-    if (readOnly) return this.open(readOnly.data.tokens);
+    if (readOnly) return this.ofSteadySession(readOnly.data);
     if (!req.session.user) throw unauthenticated();
     if (refreshDue(req.session, now())) {
       const outcome = await refresher.refreshIfDue(req);
@@ -55,6 +56,15 @@ export class AccessTokens {
     }
     if (expired(req, now())) throw providerUnavailable();
     return this.open(req.session.tokens);
+  }
+
+  /**
+   * The access token of a session read in its steady state (`steadySession` in
+   * session/read-only.ts: signed in, not expired, its token not due), which needs nothing before
+   * use. Throws as {@link current} does for a session without one.
+   */
+  ofSteadySession(data: SessionData): Promise<string> {
+    return this.open(data.tokens);
   }
 
   /** The access token in a session's sealed tokens (none: 401), opened once per sealed value; never an empty one. */

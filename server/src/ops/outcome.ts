@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { RequestHandler, Response } from 'express';
 
 /**
@@ -7,6 +8,15 @@ import type { RequestHandler, Response } from 'express';
 export interface OutcomeLocals {
   outcome?: string;
   errorCode?: string;
+}
+
+/**
+ * The outcome recorded for `res`: Express's `res.locals`, made here for an answer given before
+ * Express (`http/api-shortcut.ts`), as Express makes it.
+ */
+export function outcomeOf(res: ServerResponse): OutcomeLocals {
+  const withLocals = res as ServerResponse & { locals?: OutcomeLocals };
+  return (withLocals.locals ??= {});
 }
 
 /** Records the route's outcome on `res.locals`, for {@link countOutcome}. */

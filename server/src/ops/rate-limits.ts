@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import { ReplyError } from 'ioredis';
 import type { Logger } from 'pino';
@@ -8,8 +9,19 @@ import type { Config, RateLimitName } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Metrics } from './metrics.js';
 
-/** One middleware per limited route group; a limit that is `off` lets everything through. */
-export type RateLimits = Readonly<Record<RateLimitName, RequestHandler>>;
+/**
+ * One middleware per limited route group; a limit that is `off` lets everything through. And the
+ * `api` limit for the API proxy's answers before Express (`http/api-shortcut.ts`): `consumeApi`
+ * takes a point of a signed-in session's budget, and when that is not a plain yes, `handOverApi`
+ * gives the decision to the `api` middleware, which then answers it (429, or lets the request
+ * through when the store failed) without taking a second point.
+ */
+export type RateLimits = Readonly<Record<RateLimitName, RequestHandler>> & {
+  /** Resolves when session `sessionId` may make one more API call; rejects with the refusal or the store's failure. */
+  consumeApi(sessionId: string): Promise<unknown>;
+  /** Makes `decision` (from `consumeApi`) the `api` middleware's decision for `req`. */
+  handOverApi(req: IncomingMessage, decision: Promise<unknown>): void;
+};
 
 /** Each limit's `route` label in `porter_rate_limited_total`. */
 const METRIC_LABEL: Readonly<Record<RateLimitName, string>> = {
@@ -21,6 +33,7 @@ const METRIC_LABEL: Readonly<Record<RateLimitName, string>> = {
 };
 
 const WINDOW_SECONDS = 60;
+const ALLOWED: Promise<unknown> = Promise.resolve();
 /** While the store fails, one warning per limit this often, not one per request. */
 const WARN_EVERY_MS = 10_000;
 
@@ -54,9 +67,10 @@ export function createRateLimits(deps: {
   signedInSessionId: (req: Request) => string | null;
 }): RateLimits {
   const { config, redis, metrics, log, signedInSessionId } = deps;
-  const limit = (name: RateLimitName, keyOf: (req: Request) => string): RequestHandler => {
+  /** Takes a point for `key`: resolves when allowed, rejects with the refusal or the store's failure. */
+  const consumer = (name: RateLimitName): ((key: string) => Promise<unknown>) => {
     const points = config.rateLimits[name];
-    if (points === null) return (_req, _res, next) => next();
+    if (points === null) return () => ALLOWED;
     const options = { points, duration: WINDOW_SECONDS, keyPrefix: `${config.redis.prefix}rate:${name}` };
     const limiter: RateLimiterAbstract = redis
       ? new RLWrapperTimeouts({
@@ -66,11 +80,16 @@ export function createRateLimits(deps: {
           timeoutMs: READ_TIMEOUT_MS,
         })
       : new RateLimiterMemory(options);
+    // While the store knows Redis is down, every request goes on at once.
+    return (key) => (redis && !redis.reachable ? ALLOWED : limiter.consume(key));
+  };
+  /** Decisions made before Express (`handOverApi`), for the `api` middleware. */
+  const handedOver = new WeakMap<IncomingMessage, Promise<unknown>>();
+  const limit = (name: RateLimitName, consume: (key: string) => Promise<unknown>, keyOf: (req: Request) => string): RequestHandler => {
     let warnedAt = -Infinity;
     return (req, res, next) => {
-      // While the store knows Redis is down, every request goes on at once.
-      if (redis && !redis.reachable) return next();
-      limiter.consume(keyOf(req)).then(
+      const decision = (name === 'api' ? handedOver.get(req) : undefined) ?? consume(keyOf(req));
+      decision.then(
         () => next(),
         (rejection: unknown) => {
           if (!(rejection instanceof RateLimiterRes)) {
@@ -93,15 +112,19 @@ export function createRateLimits(deps: {
     };
   };
   const byAddress = (req: Request) => `ip:${req.ip ?? 'unknown'}`;
+  const bySession = (id: string) => `session:${id}`;
+  const consumeApi = consumer('api');
   return Object.freeze({
-    signIn: limit('signIn', byAddress),
-    backchannelLogout: limit('backchannelLogout', byAddress),
-    webhooks: limit('webhooks', byAddress),
-    admin: limit('admin', byAddress),
+    signIn: limit('signIn', consumer('signIn'), byAddress),
+    backchannelLogout: limit('backchannelLogout', consumer('backchannelLogout'), byAddress),
+    webhooks: limit('webhooks', consumer('webhooks'), byAddress),
+    admin: limit('admin', consumer('admin'), byAddress),
     // After the session middleware: a session's own budget, so a campus NAT does not share one.
-    api: limit('api', (req) => {
+    api: limit('api', consumeApi, (req) => {
       const id = signedInSessionId(req);
-      return id === null ? byAddress(req) : `session:${id}`;
+      return id === null ? byAddress(req) : bySession(id);
     }),
+    consumeApi: (sessionId: string) => consumeApi(bySession(sessionId)),
+    handOverApi: (req: IncomingMessage, decision: Promise<unknown>) => void handedOver.set(req, decision),
   });
 }

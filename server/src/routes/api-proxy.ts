@@ -32,7 +32,7 @@ export function apiProxyRouter(deps: {
       // Express matched the prefix case-insensitively on the raw path: the rest is what follows it.
       const target = upstreamUrl(route.upstream, req.originalUrl.slice(route.prefix.length));
       const token = await accessTokens.current(req);
-      await forward(req, res, target, { authorization: `Bearer ${token}` });
+      await forward(req, res, target, { authorization: `Bearer ${token}` }, req.ip);
     });
   }
   return router;

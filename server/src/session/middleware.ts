@@ -37,6 +37,12 @@ export function handOverRead(req: IncomingMessage, key: string, read: Promise<st
   earlierReads.set(req, { key, read });
 }
 
+/** The read of `key` handed over for `req` ({@link handOverRead}), if there is one. */
+export function handedOverRead(req: IncomingMessage, key: string): Promise<string | null> | undefined {
+  const earlier = earlierReads.get(req);
+  return earlier?.key === key ? earlier.read : undefined;
+}
+
 /**
  * connect-redis speaks to ioredis-shaped clients. Porter hands it this view of its own store
  * instead, so the same sessions live in Redis or, in development, in memory. connect-redis 8

@@ -51,13 +51,13 @@ export function readOnlySession(deps: {
     const ids = reader.idsFrom(req.headers.cookie);
     const id = ids[0];
     if (id === undefined || ids.length > 1) return expressSession(req, res, next);
-    const read = reader.read(id);
+    const read = reader.readFor(req, id);
     const toExpressSession = () => {
       reader.handOver(req, id, read);
       expressSession(req, res, next);
     };
     read.then((stored) => {
-      const data = steadyState(stored, now(), idleTimeoutMs);
+      const data = steadySession(stored, now(), idleTimeoutMs);
       if (!data) return toExpressSession();
       readOnlySessions.set(req, { id, data });
       next();
@@ -67,11 +67,12 @@ export function readOnlySession(deps: {
 
 /**
  * The stored session (JSON, or `null` when absent) when it is signed in, has not expired, and
- * its access token needs nothing before use: not due for a refresh and no failed refresh
+ * its access token needs nothing before use (the steady state the API proxy serves read-only,
+ * here and in `http/api-shortcut.ts`): not due for a refresh and no failed refresh
  * waiting to be retried. Otherwise `null`, also for a value that does not parse (express-session
  * then meets it as it would anyway).
  */
-function steadyState(stored: string | null, now: number, idleTimeoutMs: number): SessionData | null {
+export function steadySession(stored: string | null, now: number, idleTimeoutMs: number): SessionData | null {
   if (stored === null) return null;
   let data: SessionData | null;
   try {

@@ -3,7 +3,7 @@ import { unsign } from 'cookie-signature';
 import type { Config } from '../config.js';
 import type { Kv } from '../store/kv.js';
 import type { Keys } from '../store/keys.js';
-import { handOverRead } from './middleware.js';
+import { handedOverRead, handOverRead } from './middleware.js';
 
 /** express-session's signed-cookie marker: `s:<id>.<HMAC-SHA256 signature>`. */
 const SIGNED_PREFIX = 's:';
@@ -31,6 +31,8 @@ export interface SessionReader {
    * failed is handed over as it is, and answered as the store's failure.
    */
   handOver(req: IncomingMessage, id: string, read: Promise<string | null>): void;
+  /** The stored session `id` as {@link read} answers it, or as read before and handed over for `req` ({@link handOver}). */
+  readFor(req: IncomingMessage, id: string): Promise<string | null>;
 }
 
 /** One `name=value` of a `Cookie` header, as written (`pair`) and with its value percent-decoded as the `cookie` package does. */
@@ -105,6 +107,10 @@ export function createSessionReader(config: Config, kv: Kv, keys: Keys): Session
     },
     handOver(req: IncomingMessage, id: string, read: Promise<string | null>) {
       handOverRead(req, keys.session(id), read);
+    },
+    readFor(req: IncomingMessage, id: string) {
+      const key = keys.session(id);
+      return handedOverRead(req, key) ?? kv.get(key);
     },
   });
 }
