@@ -96,10 +96,12 @@ export function withApiShortcut(
       const session = steadySession(stored, now(), idleTimeoutMs);
       if (!session) return toExpress();
       const decision = limits.consumeApi(id);
-      Promise.all([decision, accessToken(session)]).then(
-        ([, token]) => answer(req, res, target, token, startedMs),
-        () => toExpress(decision),
-      );
+      decision
+        .then(() => accessToken(session))
+        .then(
+          (token) => answer(req, res, target, token, startedMs),
+          () => toExpress(decision),
+        );
     }, () => toExpress());
   };
 }
