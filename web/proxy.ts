@@ -73,10 +73,27 @@ function respond(decision: ProxyDecision, request: NextRequest, handoff?: { cook
 }
 
 export const config = {
-  // Only what the proxy may have to decide on: never Next's own `/_next/` paths, nor a file (a
-  // last segment with an extension: icon.svg, favicon.ico, robots.txt), which lib/proxy-decision.ts
-  // would let through anyway; a request it matches costs a proxy run even when it decides at
-  // once. Under /auth, /api, /webhooks and /sso files still pass through it, to reach a BFF_URL that
-  // differs from the build's. test/unit/proxy-matcher.test.ts checks what it matches.
-  matcher: ['/((?!_next/|(?!auth/|api/|webhooks/|sso/)(?:.*/)?[^/]*\\.[A-Za-z0-9]+$).*)'],
+  // Only what the proxy may have to decide on:
+  // - never Next's own `/_next/` paths, nor a file (a last segment with an extension: icon.svg,
+  //   favicon.ico, robots.txt), which lib/proxy-decision.ts would let through anyway. Under
+  //   /auth, /api, /webhooks and /sso files still pass through it, to reach a BFF_URL that
+  //   differs from the build's.
+  // - a protected page (/dashboard, /account, without a trailing slash) only when the request
+  //   carries no session cookie: then the proxy asks the BFF whether it is up and sends the
+  //   visitor to sign in (or answers 503). With a session cookie it would only let the page run:
+  //   the page asks the BFF itself (lib/data.ts: one lookup, sign-in redirect on 401, the 503
+  //   view when the BFF cannot say), so the proxy is skipped and costs nothing.
+  // A request it matches costs a proxy run even when it decides at once. Next reads this object
+  // statically, so the cookie names are spelled out; test/unit/proxy-matcher.test.ts checks them
+  // against SESSION_COOKIE and what the matcher matches, compiled by Next itself.
+  matcher: [
+    '/((?!_next/|(?:dashboard|account)(?:/[^/]+)*$|(?!auth/|api/|webhooks/|sso/)(?:.*/)?[^/]*\\.[A-Za-z0-9]+$).*)',
+    {
+      source: '/((?:dashboard|account)(?:/[^/]+)*)',
+      missing: [
+        { type: 'cookie', key: 'porter.sid' },
+        { type: 'cookie', key: '__Host-porter.sid' },
+      ],
+    },
+  ],
 };

@@ -1,5 +1,7 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
+import { getSession } from '@/lib/data';
+import { SiteHeader } from '@/app/_components/site-header';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -14,14 +16,21 @@ export const viewport: Viewport = {
   ],
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+// One layout for every page, the 404 page included: each layout level costs a page view its own
+// segment in the render (and a copy of the 404 page in the payload). getSession asks the BFF at
+// most once per request (the page's own check shares the answer).
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const session = await getSession();
   return (
     <html lang="en">
       <body>
         <a className="skip-link" href="#main">
           Skip to content
         </a>
-        {children}
+        <SiteHeader session={session} />
+        <main id="main" className="page">
+          {children}
+        </main>
       </body>
     </html>
   );

@@ -1,6 +1,6 @@
 /*
  * A signed-in page view, whole, against what a Next.js team would pick instead: `pnpm bench:page`
- * (options: --rounds 3, --seconds 5, --connections 32, --warmup 5).
+ * (options: --rounds 3, --seconds 5, --connections 32, --warmup 5, --profile).
  *
  * One run, three apps serving the same signed-in `GET /dashboard` (the staff account: its
  * dashboard needs no data besides who the visitor is):
@@ -13,7 +13,8 @@
  * saturated rate in the warm-up). Server CPU per page view sums every process that serves the
  * view (/proc/<pid>/stat, children included). Last, a `user.deleted` webhook: Porter's next
  * view is signed out, next-auth's cookie still renders the page.
- * Builds are reused while their sources are unchanged (bench/builds.ts).
+ * Builds are reused while their sources are unchanged (bench/builds.ts). `--profile` writes a V8
+ * CPU profile of each Next process (Porter's and next-auth's) to web/bench-results/profiles-page/.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -41,12 +42,14 @@ const { values: options } = parseArgs({
     seconds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '32' },
     warmup: { type: 'string', default: '5' },
+    profile: { type: 'boolean', default: false },
   },
 });
 const ROUNDS = positiveInteger('rounds', options.rounds);
 const SECONDS = positiveInteger('seconds', options.seconds);
 const CONNECTIONS = positiveInteger('connections', options.connections);
 const WARM_UP_SECONDS = positiveInteger('warmup', options.warmup);
+const PROFILE_DIR = options.profile ? `${WEB_DIR}bench-results/profiles-page` : null;
 const ACCOUNT = 'staff';
 const WEBHOOK_SECRET = randomBytes(24).toString('base64url');
 // What a browser sends for a page load: Porter's proxy treats it as a navigation.
@@ -67,6 +70,11 @@ function positiveInteger(name: string, value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1) throw new TypeError(`"--${name}" must be a positive integer, got "${value}"`);
   return number;
+}
+
+/** Node options that make a Next process write its CPU profile when it stops (`--profile`). */
+function profileArgs(app: AppName): string[] {
+  return PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}/${app}`] : [];
 }
 
 /** One GET with exactly these headers (`fetch` would replace Sec-Fetch-Mode). */
@@ -106,8 +114,8 @@ async function signInToNextAuth(origin: string): Promise<Browser> {
 }
 
 /** `next start` of the fixture on a free port; resolves once it answers. */
-async function startFixture(port: number, env: Record<string, string>): Promise<Running> {
-  const child = startProcess('next-auth fixture', process.execPath, [NEXT_BIN, 'start', FIXTURE_DIR, '-p', String(port), '-H', '127.0.0.1'], {
+async function startFixture(port: number, env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<Running> {
+  const child = startProcess('next-auth fixture', process.execPath, [...nodeArgs, NEXT_BIN, 'start', FIXTURE_DIR, '-p', String(port), '-H', '127.0.0.1'], {
     cwd: WEB_DIR,
     env: { ...process.env, NODE_ENV: undefined, NEXT_TELEMETRY_DISABLED: '1', ...env },
   });
@@ -191,6 +199,7 @@ async function main(): Promise<void> {
     serverPort,
     clients: [{ ...client, redirectUris: [`${nextAuthOrigin}/api/auth/callback/campus-one`], postLogoutRedirectUris: [`${nextAuthOrigin}/`] }],
     serverEnv: { CAMPUS_ONE_WEBHOOK_SECRET: WEBHOOK_SECRET, METRICS_PORT: String(metricsPort) },
+    webNodeArgs: profileArgs('porter'),
   });
   const children: Running[] = [];
   try {
@@ -201,13 +210,17 @@ async function main(): Promise<void> {
     const me = (await meAnswer.json()) as MeResponse;
 
     children.push(
-      await startFixture(nextAuthPort, {
-        NEXTAUTH_URL: nextAuthOrigin,
-        NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
-        CAMPUS_ONE_DISCOVERY_URL: stack.discoveryUrl,
-        CAMPUS_ONE_CLIENT_ID: client.clientId,
-        CAMPUS_ONE_CLIENT_SECRET: client.clientSecret,
-      }),
+      await startFixture(
+        nextAuthPort,
+        {
+          NEXTAUTH_URL: nextAuthOrigin,
+          NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
+          CAMPUS_ONE_DISCOVERY_URL: stack.discoveryUrl,
+          CAMPUS_ONE_CLIENT_ID: client.clientId,
+          CAMPUS_ONE_CLIENT_SECRET: client.clientSecret,
+        },
+        profileArgs('next-auth'),
+      ),
     );
     children.push(await startFixture(floorPort, { PAGE_BENCH_AUTH: 'none', PAGE_BENCH_FLOOR_ME: JSON.stringify(me) }));
     const [nextAuthProcess, floorProcess] = children as [Running, Running];

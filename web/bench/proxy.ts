@@ -72,14 +72,14 @@ function get(url: string, headers: Record<string, string>): Promise<{ status: nu
   });
 }
 
-/** Fails unless both apps serve the signed-in page, and only one of them runs the proxy. */
-async function checkApps(origins: Record<App, string>, signedIn: Case, name: string): Promise<void> {
+/** Fails unless both apps serve the signed-in pages, and only one of them runs the proxy. */
+async function checkApps(origins: Record<App, string>, signedIn: readonly Case[], name: string): Promise<void> {
   // An anonymous first visit: the proxy sends it to silent sign-in; without the proxy it renders.
   const anonymous: Record<App, number> = { proxy: 307, bypassed: 200 };
   for (const [app, origin] of Object.entries(origins) as Array<[App, string]>) {
-    const page = await get(`${origin}${signedIn.path}`, signedIn.headers);
-    if (page.status !== 200 || !page.body.includes(name)) {
-      throw new Error(`${app}: ${signedIn.path} answered ${page.status} without "${name}": not signed in`);
+    for (const { path, headers } of signedIn) {
+      const page = await get(`${origin}${path}`, headers);
+      if (page.status !== 200 || !page.body.includes(name)) throw new Error(`${app}: ${path} answered ${page.status} without "${name}": not signed in`);
     }
     const { status } = await get(`${origin}/`, NAVIGATION);
     if (status !== anonymous[app]) throw new Error(`${app}: an anonymous / answered ${status}, expected ${anonymous[app]}`);
@@ -105,11 +105,14 @@ async function main(): Promise<void> {
     try {
       const origins: Record<App, string> = { proxy: stack.webUrl, bypassed: `http://127.0.0.1:${bypassedPort}` };
       const sessionCookie = await signInStudent(stack);
+      // The proxy's matcher leaves out /dashboard with a session cookie: no proxy on either side.
       const signedIn: Case = { page: 'signed-in `/dashboard`', path: '/dashboard', headers: { ...NAVIGATION, cookie: sessionCookie } };
+      // The home page keeps the proxy: it looks the session up and hands the answer to the page.
+      const signedInHome: Case = { page: 'signed-in `/`', path: '/', headers: { ...NAVIGATION, cookie: sessionCookie } };
       const anonymous: Case = { page: 'anonymous `/` (`c1_anon` set)', path: '/', headers: { ...NAVIGATION, cookie: `${ANON_MARKER_COOKIE}=1` } };
-      await checkApps(origins, signedIn, stack.account('student').name);
+      await checkApps(origins, [signedIn, signedInHome], stack.account('student').name);
       const authMe: Target = { url: `${stack.serverUrl}/auth/me`, headers: { accept: 'application/json', cookie: sessionCookie } };
-      await report(await collect(origins, [signedIn, anonymous], authMe));
+      await report(await collect(origins, [signedIn, signedInHome, anonymous], authMe));
     } finally {
       await bypassed.stop();
     }

@@ -29,7 +29,9 @@ async function sessionCookie(): Promise<string | null> {
 /**
  * Who the visitor is, asked once per request (layout and page share the answer). No session
  * cookie means anonymous without a call; the BFF's answer the proxy fetched for this very
- * request and cookie moments ago (a valid handoff) means no second call.
+ * request and cookie moments ago (a valid handoff) means no second call. On /dashboard and
+ * /account with a session cookie the proxy does not run (proxy.ts), so this is the view's one
+ * lookup; the handoff serves the pages the proxy still looks up for (the home page, /admin).
  */
 export const getSession = cache(async (): Promise<SessionLookup> => {
   const requestHeaders = await headers();

@@ -4,14 +4,13 @@ import type { SessionLookup } from '@/lib/session';
 import { SignOutButton } from './sign-out-button';
 
 /**
- * The header on every page. `session` null means a page that must not ask the BFF (the 503
- * page): brand only.
+ * The header on every page (the root layout's), for whoever `session` says is visiting.
  *
  * Links that may lead an anonymous visitor to sign-in are plain `<a>`: a full page load lets the
  * proxy redirect it, where a client-side navigation would fetch `/auth/login` in the background.
  */
-export function SiteHeader({ session }: { session: SessionLookup | null }) {
-  const me = session?.status === 'signed-in' ? session.me : null;
+export function SiteHeader({ session }: { session: SessionLookup }) {
+  const me = session.status === 'signed-in' ? session.me : null;
   return (
     <header className="site-header">
       <div className="site-header__inner">
@@ -22,31 +21,29 @@ export function SiteHeader({ session }: { session: SessionLookup | null }) {
           </svg>
           <span>Porter</span>
         </Link>
-        {session !== null && (
-          <nav className="site-nav" aria-label="Main">
-            <ul>
+        <nav className="site-nav" aria-label="Main">
+          <ul>
+            <li>
+              <Link href="/">Home</Link>
+            </li>
+            <li>{me ? <Link href="/dashboard">Dashboard</Link> : <a href="/dashboard">Dashboard</a>}</li>
+            {me && (
               <li>
-                <Link href="/">Home</Link>
+                <Link href="/account">Your devices</Link>
               </li>
-              <li>{me ? <Link href="/dashboard">Dashboard</Link> : <a href="/dashboard">Dashboard</a>}</li>
-              {me && (
-                <li>
-                  <Link href="/account">Your devices</Link>
-                </li>
-              )}
-              {me && hasAnyRole(me.user, REPORT_ROLES) && (
-                <li>
-                  <Link href="/admin/reports">Reports</Link>
-                </li>
-              )}
-              {me && hasAnyRole(me.user, SESSION_ADMIN_ROLES) && (
-                <li>
-                  <Link href="/admin/users">People</Link>
-                </li>
-              )}
-            </ul>
-          </nav>
-        )}
+            )}
+            {me && hasAnyRole(me.user, REPORT_ROLES) && (
+              <li>
+                <Link href="/admin/reports">Reports</Link>
+              </li>
+            )}
+            {me && hasAnyRole(me.user, SESSION_ADMIN_ROLES) && (
+              <li>
+                <Link href="/admin/users">People</Link>
+              </li>
+            )}
+          </ul>
+        </nav>
         {me && (
           <div className="account">
             <p className="account__who">

@@ -3,8 +3,10 @@ import { STATUS_COPY } from '@/lib/status-page';
 import { RetryButton } from './retry-button';
 
 /*
- * What a page shows when its own check fails: the proxy normally answers first, with the same
- * wording and the right status (lib/status-page.ts); here the status stays 200.
+ * What a page shows when its own check fails, with the wording of the proxy's status pages
+ * (lib/status-page.ts) but status 200: an App Router page cannot set another. The proxy answers
+ * first, with the right status, where it runs: not on /dashboard or /account with a session
+ * cookie (proxy.ts), where this view is what a signed-in visitor sees while the BFF is down.
  */
 
 /** For a signed-in visitor without the role the page needs. */

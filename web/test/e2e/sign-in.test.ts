@@ -211,6 +211,7 @@ describe('signing in to Porter through Campus One, in a browser', () => {
 
   // Stops the server for good: keep this test last.
   it('with the server stopped, still renders / for an anonymous visitor and answers /dashboard with the 503 page', async () => {
+    const signedIn = await signIn(await newContext(), stack, stack.account('student'));
     await stack.stopServer();
     expect(await statusOf(`${stack.serverUrl}/healthz`)).toBeUndefined();
     const page = await newPage();
@@ -227,5 +228,14 @@ describe('signing in to Porter through Campus One, in a browser', () => {
     expect(page.url()).toBe(`${stack.webUrl}/dashboard`);
     expect(await heading(page)).toBe(STATUS_COPY[503].title);
     await shot(page, '6-server-down-dashboard-503');
+
+    // With a session cookie the proxy does not run on /dashboard: the page finds the BFF gone
+    // itself and shows the same 503 view (its status stays 200), never the dashboard.
+    const own = await signedIn.goto(`${stack.webUrl}/dashboard`);
+
+    expect(own?.status()).toBe(200);
+    expect(signedIn.url()).toBe(`${stack.webUrl}/dashboard`);
+    expect(await heading(signedIn)).toBe(STATUS_COPY[503].title);
+    await shot(signedIn, '6-server-down-dashboard-signed-in');
   });
 });

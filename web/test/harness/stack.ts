@@ -69,6 +69,8 @@ export interface StackOptions {
   readonly clients?: readonly ExtraClient[];
   /** More variables for the server. */
   readonly serverEnv?: Record<string, string>;
+  /** Node options for `next start` (bench/page.ts: `--cpu-prof`, which NODE_OPTIONS refuses). */
+  readonly webNodeArgs?: readonly string[];
 }
 
 /** Another client registered at the local Campus One (server/dev/campus-one.ts `CampusOneClient`). */
@@ -103,8 +105,8 @@ export async function buildApps(serverPort: number): Promise<void> {
 }
 
 /** `next start` on 127.0.0.1:port; resolves once it serves a file (which never asks the BFF). */
-export async function startWeb(options: { port: number; bffUrl: string; env?: Record<string, string> }): Promise<Running> {
-  const web = startProcess('next start', process.execPath, [NEXT_BIN, 'start', '-p', String(options.port), '-H', '127.0.0.1'], {
+export async function startWeb(options: { port: number; bffUrl: string; env?: Record<string, string>; nodeArgs?: readonly string[] }): Promise<Running> {
+  const web = startProcess('next start', process.execPath, [...(options.nodeArgs ?? []), NEXT_BIN, 'start', '-p', String(options.port), '-H', '127.0.0.1'], {
     cwd: WEB_DIR,
     env: { ...baseEnv(), BFF_URL: options.bffUrl, ...options.env },
   });
@@ -213,7 +215,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       process: server,
     });
 
-    const web = await startWeb({ port: webPort, bffUrl: serverUrl });
+    const web = await startWeb({ port: webPort, bffUrl: serverUrl, ...(options.webNodeArgs ? { nodeArgs: options.webNodeArgs } : {}) });
     started.push(web);
 
     return {
