@@ -520,6 +520,25 @@ describe('answered before Express (http/api-shortcut.ts)', () => {
     await redis.del(counter);
   });
 
+  it('lets a call through when the rate limit’s store fails (fails open), as Express does, and counts the failure once', async () => {
+    const metrics = await serveMetrics(stack.instances[0]!);
+    const counter = `${stack.instances[0]!.config.redis.prefix}rate:api:session:${sessionIdOf(student, stack)}`;
+    try {
+      // A hash where the counter should be: Redis answers the limit's script with an error.
+      await redis.del(counter);
+      await redis.hset(counter, 'not', 'a counter');
+      const failures = async () => (await metrics.scrape()).get(series('porter_store_errors_total', { operation: 'rate_limit' })) ?? 0;
+      const before = await failures();
+      const answer = await raw(origin(0), '/api/plain/open', { headers: { cookie: cookieOf(student) } });
+      expect(answer.status).toBe(200);
+      expect(await failures()).toBe(before + 1);
+      expect(logged().some((line) => line.msg === 'rate limit store unavailable: letting requests through')).toBe(true);
+    } finally {
+      await redis.del(counter);
+      await metrics.close();
+    }
+  });
+
   // A read that fails (Redis frozen or stopped) is handed to Express too: test/faults/store-faults.test.ts.
   it('leaves to Express a cookie that names no session, and one of a signed-out session: 401 JSON, never the upstream', async () => {
     const calls = plainAuthorizations.length;
