@@ -3,6 +3,7 @@ import { ErrorCode } from '@porter/shared';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
+import { createProviderFetch } from './provider-fetch.js';
 
 /** After a failed discovery, callers within this window get the same failure without a new request. */
 const RETRY_AFTER_MS = 1000;
@@ -17,6 +18,8 @@ export class CampusOne {
   private inflight: Promise<oidc.Configuration> | null = null;
   private failedAt = -Infinity;
   private lastFailure: AppError | null = null;
+  /** Discovery, the JWKS, the token and userinfo requests: one connection pool for them all. */
+  private readonly fetch = createProviderFetch();
 
   constructor(
     private readonly config: Config['campusOne'],
@@ -51,7 +54,7 @@ export class CampusOne {
         // The tolerance for `exp` and `nbf`; `iat` in the future is Porter's own check (issued-at.ts).
         { [oidc.clockTolerance]: clockToleranceS, ...(idTokenAlg ? { id_token_signed_response_alg: idTokenAlg } : {}) },
         oidc.ClientSecretBasic(clientSecret),
-        { execute: insecureHttp ? [oidc.allowInsecureRequests] : [], timeout: Math.ceil(timeoutMs / 1000) },
+        { execute: insecureHttp ? [oidc.allowInsecureRequests] : [], timeout: Math.ceil(timeoutMs / 1000), [oidc.customFetch]: this.fetch },
       );
       // Campus One's discovery document is not under {issuer}/.well-known, so openid-client
       // does not compare the issuer for us: a document naming another issuer is refused here.
