@@ -33,7 +33,7 @@ import { backchannelLogoutRouter } from './routes/backchannel-logout.js';
 import { healthRouter } from './routes/health.js';
 import { ownSessionsRouter } from './routes/own-sessions.js';
 import { webhooksRouter } from './routes/webhooks.js';
-import { createSessionStore, sessionMiddleware } from './session/middleware.js';
+import { createNewSessions, createSessionStore, sessionMiddleware } from './session/middleware.js';
 import { keepLiveSessionCookie } from './session/live-cookie.js';
 import { createSessionReader } from './session/reader.js';
 import { readOnlySession, signedInSessionOf } from './session/read-only.js';
@@ -72,7 +72,7 @@ export function createApp(deps: AppDeps): RequestListener {
   const keys = createKeys(config.redis.prefix);
   const store = createSessionStore(config, kv, keys, now);
   const sessionDirectory = new SessionDirectory(config, kv, keys, now);
-  const sessions = new SessionLifecycle(config, sessionDirectory, createSealer(config.session.secrets, 'tokens'), now);
+  const sessions = new SessionLifecycle(config, sessionDirectory, createSealer(config.session.secrets, 'tokens'), createNewSessions(config, store), now);
   const locks = createLocks(kv);
   const refresher = new TokenRefresher({ campusOne, sessions, locks, keys, metrics, log, now });
   const accessTokens = new AccessTokens({ sessions, refresher, now });
@@ -122,12 +122,15 @@ export function createApp(deps: AppDeps): RequestListener {
   app.use(apiProxyRouter({ routes: config.api.routes, appUrl: config.appUrl, session: readOnly, limit: limits.api, accessTokens, forward }));
   // The reports only read the session too.
   app.use(reportsRouter({ authEvents, limit: limits.admin, session: readOnly }));
-  // A sign-in started without a session cookie (a first visit, the morning's silent sign-ins)
-  // has no session to read: express-session's per-request work there (a fresh id, wrapping the
-  // response) was a measurable share of a sign-in's CPU. With a cookie it runs as everywhere.
+  // A sign-in started or finished without a session cookie (a first visit, the morning's silent
+  // sign-ins) has no session to read: express-session's per-request work there (a fresh id,
+  // hashing the session, wrapping the response) was a measurable share of a sign-in's CPU, and
+  // the provider's return begins its session itself (SessionLifecycle.begin). With a cookie it
+  // runs as everywhere.
   const { cookieName } = config.session;
+  const withoutSessionCookie = new Set([SIGN_IN_START_PATH, provider.callbackPath]);
   app.use((req, res, next) =>
-    req.path === SIGN_IN_START_PATH && !req.headers.cookie?.includes(cookieName) ? next() : withSession(req, res, next),
+    withoutSessionCookie.has(req.path) && !req.headers.cookie?.includes(cookieName) ? next() : withSession(req, res, next),
   );
   app.use('/auth/sessions', ownSessionsRouter({ config, directory: sessionDirectory, handles: createSessionHandles(config.session.secrets), log }));
   app.use(authRouter({ config, provider, sessions, refresher, authEvents, signInLimit: limits.signIn, kv, keys, log, now }));

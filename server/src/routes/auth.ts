@@ -6,6 +6,7 @@ import { toAppError } from '../errors.js';
 import { requireCsrfHeader } from '../http/csrf.js';
 import { logAnswered } from '../http/error-log.js';
 import { noStore } from '../http/headers.js';
+import { sendRedirect } from '../http/send-answer.js';
 import type { IdentityProvider, ProviderSignIn, SignInAttempt } from '../idp/identity-provider.js';
 import { EndSessionHandles } from '../oidc/end-session.js';
 import type { TokenRefresher } from '../oidc/token-refresh.js';
@@ -62,7 +63,7 @@ export function authRouter(deps: AuthRouterDeps): Router {
     const attempt = attemptOf(res) as SignInAttempt;
     const start = await provider.startSignIn(req, res, attempt);
     if (start.kind === 'silent-no-session') return endSilentAttempt(res, attempt.returnTo, { type: 'silent_no_provider_session' });
-    res.redirect(start.url);
+    sendRedirect(res, start.url);
   });
 
   router.get(provider.callbackPath, signInLimit, async (req, res) => {
@@ -83,7 +84,7 @@ export function authRouter(deps: AuthRouterDeps): Router {
   const endSilentAttempt = async (res: Response, returnTo: string, event: AuthEvent | null) => {
     if (event) await authEvents.record(event);
     markAnonymous(res);
-    res.redirect(returnTo);
+    sendRedirect(res, returnTo);
   };
 
   /** Begins the session with a fresh id (a step-up keeps the session it steps up) and sends the browser on. */
@@ -91,11 +92,11 @@ export function authRouter(deps: AuthRouterDeps): Router {
     const fresh = { ...session, device: deviceLabel(req.get('user-agent')), signInMethod: silent ? 'silent' : 'interactive' } as const;
     // A step-up keeps the person's session (and its id); without one to keep, it is a sign-in.
     const steppedUp = stepUp && (await sessions.stepUp(req, fresh));
-    if (!steppedUp) await sessions.begin(req, fresh);
+    if (!steppedUp) await sessions.begin(req, res, fresh);
     log.info({ sub: session.user.sub, role: session.user.role, silent }, steppedUp ? 'stepped up' : 'signed in');
     if (!steppedUp) await authEvents.record({ type: 'signed_in', role: session.user.role, silent });
     res.clearCookie(ANON_MARKER_COOKIE, markerOptions);
-    res.redirect(returnTo);
+    sendRedirect(res, returnTo);
   };
 
   /**
@@ -145,7 +146,7 @@ export function authRouter(deps: AuthRouterDeps): Router {
   router.get('/auth/end-session/:handle', async (req, res) => {
     const url = await endSessionHandles.take(req.params.handle);
     // Unknown, used or expired: the local sign-out has happened already; home is where it ends.
-    res.redirect(url ?? '/');
+    sendRedirect(res, url ?? '/');
   });
 
   return router;

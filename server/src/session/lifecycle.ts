@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { SessionData } from 'express-session';
 import { ErrorCode, type SignInMethod, type User } from '@porter/shared';
 import type { Config } from '../config.js';
@@ -6,7 +6,7 @@ import type { Sealer } from '../crypto/sealer.js';
 import { AppError } from '../errors.js';
 import { signedIn, type StoredTokens } from './data.js';
 import type { SessionDirectory } from './directory.js';
-import { sessionMadeForRequest } from './middleware.js';
+import type { NewSessions } from './middleware.js';
 
 export interface NewSession {
   user: User;
@@ -30,22 +30,57 @@ export class SessionLifecycle {
     private readonly config: Config,
     private readonly directory: SessionDirectory,
     private readonly tokenSealer: Sealer,
+    private readonly newSessions: NewSessions,
     private readonly now: () => number,
   ) {}
 
-  /** After a sign-in: a fresh session id (no fixation), the user and sealed tokens stored, indexed. */
-  async begin(req: Request, init: NewSession): Promise<void> {
-    // A session made for this very request already has a fresh id that nobody else holds;
-    // regenerating it would only delete a key that does not exist and make express-session
-    // write the session a second time when the response ends.
-    if (!sessionMadeForRequest(req)) {
-      const previous = signedInData(req);
-      const previousId = req.sessionID;
-      await promisify((done) => req.session.regenerate(done));
-      if (previous) await this.directory.unindex(previousId, previous);
+  /**
+   * After a sign-in: a fresh session id (no fixation), the user and sealed tokens stored,
+   * indexed, and its cookie on `res`. A browser that brought no session cookie has no
+   * express-session on this request (app.ts): its session is begun here (`NewSessions`).
+   */
+  async begin(req: Request, res: Response, init: NewSession): Promise<void> {
+    const data = await this.newSessionData(init);
+    // Saved, then indexed. The other order has a hole: a listing in between (a webhook, an admin
+    // revoke) finds the entry's session missing and prunes it, and the session saved next is
+    // one that no revocation finds. A session that cannot be indexed is destroyed instead, and
+    // its cookie never sent, so even when Redis cannot delete it either, nobody holds the id of
+    // a session that no revocation can reach.
+    // On Sentinel, a sign-in is acknowledged only once a replica holds it, so a failover cannot lose it.
+    const saveAndIndex = (id: string, save: () => Promise<void>) =>
+      this.directory.durably(async () => {
+        await save();
+        await Promise.all([this.directory.index(id, data), this.directory.recordPerson(init.user)]);
+      });
+    if (!(req as Partial<Request>).session) {
+      const id = this.newSessions.newId();
+      try {
+        await saveAndIndex(id, () => this.newSessions.save(id, data));
+      } catch (err) {
+        await this.newSessions.destroy(id).catch(() => {});
+        throw err;
+      }
+      this.newSessions.sendCookie(res, id);
+      return;
     }
+    const previous = signedInData(req);
+    const previousId = req.sessionID;
+    await promisify((done) => req.session.regenerate(done));
+    if (previous) await this.directory.unindex(previousId, previous);
+    Object.assign(req.session, data);
+    // Destroying the session takes it off the request: express-session then sends no cookie.
+    try {
+      await saveAndIndex(req.sessionID, () => promisify((done) => req.session.save(done)));
+    } catch (err) {
+      await promisify((done) => req.session.destroy(done)).catch(() => {});
+      throw err;
+    }
+  }
+
+  /** What a new session stores: the user, the sealed tokens, and when it began. */
+  private async newSessionData(init: NewSession): Promise<Omit<SessionData, 'cookie'>> {
     const now = this.now();
-    const data = {
+    return {
       user: init.user,
       tokens: await this.tokenSealer.seal(init.tokens),
       accessTokenExpiresAt: init.accessTokenExpiresAt,
@@ -56,23 +91,7 @@ export class SessionLifecycle {
       createdAt: now,
       lastTouchedAt: now,
       absoluteExpiresAt: now + this.config.session.absoluteTimeoutMs,
-    } satisfies Omit<SessionData, 'cookie'>;
-    Object.assign(req.session, data);
-    // Saved, then indexed. The other order has a hole: a listing in between (a webhook, an admin
-    // revoke) finds the entry's session missing and prunes it, and the session saved next is
-    // one that no revocation finds. A session that cannot be indexed is destroyed instead, which
-    // takes it off the request: express-session then sends no cookie, so even when Redis cannot
-    // delete it either, nobody holds the id of a session that no revocation can reach.
-    // On Sentinel, a sign-in is acknowledged only once a replica holds it, so a failover cannot lose it.
-    try {
-      await this.directory.durably(async () => {
-        await promisify((done) => req.session.save(done));
-        await Promise.all([this.directory.index(req.sessionID, data), this.directory.recordPerson(init.user)]);
-      });
-    } catch (err) {
-      await promisify((done) => req.session.destroy(done)).catch(() => {});
-      throw err;
-    }
+    };
   }
 
   /**
@@ -84,7 +103,8 @@ export class SessionLifecycle {
    * stays as it was, and the fresh tokens are dropped.
    */
   async stepUp(req: Request, fresh: NewSession): Promise<boolean> {
-    const current = signedIn(req.session);
+    // A browser that brought no session cookie has no session here (app.ts), so none to step up.
+    const current = (req as Partial<Request>).session ? signedIn(req.session) : null;
     if (!current) return false;
     if (fresh.user.sub !== current.user.sub) {
       throw new AppError(

@@ -1,7 +1,9 @@
-import type { IncomingMessage } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RedisStore } from 'connect-redis';
-import session from 'express-session';
-import type { RequestHandler } from 'express';
+import { sign } from 'cookie-signature';
+import session, { type SessionData } from 'express-session';
+import type { CookieOptions, RequestHandler } from 'express';
 import type { Config } from '../config.js';
 import { cookieOptions } from './cookies.js';
 import type { Kv } from '../store/kv.js';
@@ -16,16 +18,6 @@ interface EarlierRead {
 }
 
 const earlierReads = new WeakMap<IncomingMessage, EarlierRead>();
-/** Requests that came without a session cookie: express-session made their session itself. */
-const madeHere = new WeakSet<IncomingMessage>();
-
-/**
- * True when the request came with no session cookie, so its session is one express-session
- * made for it: its id was never given to anyone, and no store holds it.
- */
-export function sessionMadeForRequest(req: IncomingMessage): boolean {
-  return madeHere.has(req);
-}
 /** Set only while express-session's middleware runs synchronously for the request that made it. */
 let readAtHand: EarlierRead | undefined;
 
@@ -105,9 +97,8 @@ export function createSessionStore(config: Config, kv: Kv, keys: Keys, now: () =
  */
 export function sessionMiddleware(config: Config, store: RedisStore): RequestHandler {
   const middleware = expressSession(config, store);
-  const { secureCookies, cookieName } = config.session;
+  const { secureCookies } = config.session;
   return (req, res, next) => {
-    if (!req.headers.cookie?.includes(cookieName)) madeHere.add(req);
     // express-session sends a Secure cookie only on a request it believes secure (`req.secure`,
     // from X-Forwarded-Proto and trust proxy), and otherwise saves the session but silently sends
     // no cookie. Whether the browser speaks https is APP_URL's to say, not the last hop's: a TLS
@@ -136,4 +127,46 @@ function expressSession(config: Config, store: RedisStore): RequestHandler {
     unset: 'destroy',
     cookie: { ...cookieOptions(config), maxAge: config.session.absoluteTimeoutMs },
   });
+}
+
+/**
+ * A session begun where express-session did not run: a sign-in's return to a browser that
+ * brought no session cookie (app.ts). It is stored through the same store and in the same shape
+ * (a `cookie` field as express-session's `Cookie` writes it), and named by the same cookie, its
+ * id signed with the first secret (`s:<id>.<HMAC-SHA256>`), so every later request reads it
+ * through express-session as one express-session made. express-session's work per request (a
+ * session object, four hashes of its JSON, wrapping the response) was about a tenth of a
+ * sign-in's CPU.
+ */
+export interface NewSessions {
+  /** A fresh session id as express-session makes one: 24 random bytes, base64url. */
+  newId(): string;
+  /** Stores `data` as session `id` (the store's first write of a session: SET NX). Throws the store's error. */
+  save(id: string, data: Omit<SessionData, 'cookie'>): Promise<void>;
+  /** Deletes session `id`. Throws the store's error. */
+  destroy(id: string): Promise<void>;
+  /** Adds the cookie naming session `id` to the response, with the attributes express-session would send. */
+  sendCookie(res: ServerResponse, id: string): void;
+}
+
+/** express-session's `Cookie` as its JavaScript has it: its types declare neither the constructor's options nor `serialize`. */
+const SessionCookie = session.Cookie as unknown as new (options: CookieOptions) => session.Cookie & { serialize(name: string, value: string): string };
+
+export function createNewSessions(config: Config, store: RedisStore): NewSessions {
+  const { cookieName, secrets, absoluteTimeoutMs } = config.session;
+  const [secret] = secrets;
+  if (!secret) throw new TypeError('"config.session.secrets" must hold at least one secret');
+  const cookie = () => new SessionCookie({ ...cookieOptions(config), maxAge: absoluteTimeoutMs });
+  const done = (resolve: () => void, reject: (err: unknown) => void) => (err?: unknown) => (err ? reject(err) : resolve());
+  return {
+    newId: () => randomBytes(24).toString('base64url'),
+    save: (id, data) =>
+      new Promise((resolve, reject) => store.set(id, { ...data, cookie: cookie() } as SessionData, done(resolve, reject))),
+    destroy: (id) => new Promise((resolve, reject) => store.destroy(id, done(resolve, reject))),
+    sendCookie: (res, id) => {
+      const previous = res.getHeader('Set-Cookie') ?? [];
+      const line = cookie().serialize(cookieName, `s:${sign(id, secret)}`);
+      res.setHeader('Set-Cookie', Array.isArray(previous) ? [...previous, line] : [String(previous), line]);
+    },
+  };
 }

@@ -6,7 +6,7 @@ import { waitUntil } from '../support/env.js';
 import { errorCode } from '../support/errors.js';
 import { RedisProcess } from '../support/redis-processes.js';
 import { sessionIdOf } from '../support/session.js';
-import { Browser, signedInBrowser, startStack, subOf, type Stack } from '../support/stack.js';
+import { Browser, chooseAccount, signedInBrowser, startStack, subOf, type Stack } from '../support/stack.js';
 
 /**
  * Porter in front of a Redis that stalls, sleeps, crashes and drops its clients, for real:
@@ -137,6 +137,24 @@ describe('a silent sign-in while Redis refuses writes', () => {
       expect(browser.cookie('c1_anon')).toBe('1');
     } finally {
       await redis.command('ACL', 'SETUSER', 'default', '+set');
+    }
+  });
+});
+
+describe('a sign-in whose session cannot be indexed', () => {
+  it('answers 503, sends no session cookie, and leaves no session that no revocation could find (an ACL without ZADD)', async () => {
+    const browser = new Browser();
+    const page = await browser.navigate(`${origin()}/auth/login?returnTo=/dashboard`);
+    const atCallback = await chooseAccount(browser, page, 'student', (url) => url.pathname === '/auth/callback');
+    const sessions = () => redis.command('KEYS', `${stack.instances[0]!.config.redis.prefix}sess:*`) as Promise<string[]>;
+    const before = await sessions();
+    await redis.command('ACL', 'SETUSER', 'default', '-zadd');
+    try {
+      await expectStoreUnavailable(await browser.fetch(atCallback.url, json));
+      expect(browser.cookie(stack.instances[0]!.config.session.cookieName)).toBeUndefined();
+      expect((await sessions()).sort()).toEqual(before.sort());
+    } finally {
+      await redis.command('ACL', 'SETUSER', 'default', '+zadd');
     }
   });
 });
