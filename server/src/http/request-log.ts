@@ -44,11 +44,11 @@ export function loggerFor(log: Logger, req: IncomingMessage): Logger {
 }
 
 /**
- * `log` without redaction, for the request line, whose every field is built here from values
- * that are never secret. Redaction with wildcard paths copies every object it logs: about 80 µs
- * per line, the largest share of an API call's logging.
+ * `log` without redaction, for lines whose every field is built from values that are never
+ * secret (the request line, the sign-in line). Redaction with wildcard paths copies every object
+ * it logs: about 80 µs per line, the largest share of an API call's logging.
  */
-function unredacted(log: Logger): Logger {
+export function unredacted(log: Logger): Logger {
   return log.child({}, { redact: [] });
 }
 

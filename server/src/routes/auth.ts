@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import { toAppError } from '../errors.js';
 import { requireCsrfHeader } from '../http/csrf.js';
 import { logAnswered } from '../http/error-log.js';
+import { unredacted } from '../http/request-log.js';
 import { noStore } from '../http/headers.js';
 import { sendRedirect } from '../http/send-answer.js';
 import type { IdentityProvider, ProviderSignIn, SignInAttempt } from '../idp/identity-provider.js';
@@ -48,6 +49,8 @@ export interface AuthRouterDeps {
 export function authRouter(deps: AuthRouterDeps): Router {
   const { config, provider, sessions, refresher, authEvents, signInLimit, kv, keys, log, now } = deps;
   const markerOptions = cookieOptions(config);
+  // The sign-in line holds a subject, a role and a flag, never a token: it skips redaction.
+  const signInLog = unredacted(log);
   const endSessionHandles = new EndSessionHandles(kv, keys);
   const router = Router();
   router.use(['/auth', provider.callbackPath], noStore);
@@ -93,7 +96,7 @@ export function authRouter(deps: AuthRouterDeps): Router {
     // A step-up keeps the person's session (and its id); without one to keep, it is a sign-in.
     const steppedUp = stepUp && (await sessions.stepUp(req, fresh));
     if (!steppedUp) await sessions.begin(req, res, fresh);
-    log.info({ sub: session.user.sub, role: session.user.role, silent }, steppedUp ? 'stepped up' : 'signed in');
+    signInLog.info({ sub: session.user.sub, role: session.user.role, silent }, steppedUp ? 'stepped up' : 'signed in');
     if (!steppedUp) await authEvents.record({ type: 'signed_in', role: session.user.role, silent });
     res.clearCookie(ANON_MARKER_COOKIE, markerOptions);
     sendRedirect(res, returnTo);
