@@ -129,6 +129,8 @@ export class RedisKv implements Kv {
   private readonly onUnavailable: (operation: KvOperation) => void;
   /** Counts the connections ioredis made ready: a change between writes and their `WAIT` voids it. */
   private connections = 0;
+  /** True while this tick's commands are held for one write (`writeTogetherThisTick`). */
+  private holding = false;
 
   private constructor(
     readonly client: Client,
@@ -202,12 +204,35 @@ export class RedisKv implements Kv {
    */
   private async run<T>(operation: KvOperation, command: (client: Client) => Promise<T>): Promise<T> {
     if (this.breaker.isOpen) throw this.unavailable(operation, new Error('Redis is unreachable; waiting for it to answer again'));
+    this.writeTogetherThisTick();
     try {
       return await command(this.client);
     } catch (err) {
       if (!(err instanceof ReplyError)) this.breaker.trip();
       throw this.unavailable(operation, err);
     }
+  }
+
+  /**
+   * Holds this tick's commands in the socket (`cork`) and sends them as one write when it ends
+   * (`uncork` on the next tick): independent commands issued at once, such as a sign-in's index
+   * writes, cost Node one `writev` and Redis one read, and their answers come back in one read,
+   * instead of one system call each way per command. Each command keeps its own timeout and its
+   * own answer, on the same connection, in the same order; a command sent alone waits only for
+   * the current tick to end. On Cluster every master's connection is held, as a command's node
+   * is chosen inside ioredis.
+   */
+  private writeTogetherThisTick(): void {
+    if (this.holding) return;
+    const streams: Array<Redis['stream'] | undefined> =
+      this.client instanceof Cluster ? this.client.nodes('master').map((node) => node.stream) : [this.client.stream];
+    const held = streams.filter((stream) => stream !== undefined);
+    for (const stream of held) stream.cork();
+    this.holding = true;
+    process.nextTick(() => {
+      this.holding = false;
+      for (const stream of held) stream.uncork();
+    });
   }
 
   private unavailable(operation: KvOperation, cause: unknown): StoreUnavailableError {
