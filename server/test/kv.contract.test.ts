@@ -4,6 +4,7 @@ import { StoreUnavailableError } from '../src/store/errors.js';
 import type { Kv } from '../src/store/kv.js';
 import { MemoryKv } from '../src/store/memory-kv.js';
 import { RedisKv } from '../src/store/redis-kv.js';
+import type { Redis } from 'ioredis';
 import { redisUrl, waitUntil } from './support/env.js';
 
 /** One contract, two stores: what runs in development must behave as Redis does in production. */
@@ -203,3 +204,30 @@ describe('the Redis store’s writes that keep a key alive', () => {
     }
   });
 });
+
+describe('the Redis store’s commands issued at once', () => {
+  it('go out in one socket write when the tick ends, each with its own answer', async () => {
+    const kv = await RedisKv.connect(redisUrl());
+    try {
+      const key = (name: string) => `test:${randomUUID()}:${name}`;
+      const [a, b, c] = [key('a'), key('b'), key('c')];
+      await kv.set(c, 'before', 10_000);
+      const stream = (kv.client as Redis).stream;
+      const answers = Promise.all([
+        kv.zAdd(a, 1, 'member', 10_000),
+        kv.set(b, 'value', 10_000),
+        kv.swap(c, 'after', 10_000),
+        kv.get(b),
+      ]);
+      // Nothing has left yet: the four commands wait in the socket for one write.
+      expect(stream.writableCorked).toBe(1);
+      expect(stream.writableLength).toBeGreaterThan(0);
+      expect(await answers).toEqual([undefined, undefined, 'before', 'value']);
+      expect(stream.writableCorked).toBe(0);
+      expect(await kv.zRangeFrom(a, 0)).toEqual(['member']);
+    } finally {
+      await kv.close();
+    }
+  });
+});
+
