@@ -6,7 +6,7 @@ import './globals.css';
 
 export const metadata: Metadata = {
   title: { default: 'Porter', template: '%s · Porter' },
-  description: 'Your campus account, signed in once through Campus One.',
+  description: 'Your campus account, signed in once.',
 };
 
 export const viewport: Viewport = {

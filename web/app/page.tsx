@@ -34,7 +34,7 @@ function SignedInHome({ me }: { me: MeResponse }) {
       <section className="hero" aria-labelledby="hello">
         <h1 id="hello">Hello {user.name}</h1>
         <p className="lede">
-          Signed in through Campus One
+          Signed in with your campus account
           {user.role ? (
             <>
               {' '}
@@ -76,11 +76,11 @@ function Welcome({ lookupFailed }: { lookupFailed: boolean }) {
         <p className="eyebrow">Your campus, one account</p>
         <h1 id="welcome">Welcome to Porter</h1>
         <p className="lede">
-          Porter brings your Campus One account to the campus app: your profile, your studies and, for staff,
-          the reports. If you’re already signed in to Campus One, Porter signs you in by itself.
+          Porter brings your campus account to the campus app: your profile, your studies and, for staff,
+          the reports. Already signed in to your campus account? Porter signs you in without asking again.
         </p>
         <p className="actions">
-          {/* A full page load, so the proxy can send the visitor through Campus One first. */}
+          {/* A full page load, so the proxy can send the visitor through the identity provider first. */}
           <a className="button" href="/dashboard">
             Go to your dashboard
           </a>
@@ -89,7 +89,7 @@ function Welcome({ lookupFailed }: { lookupFailed: boolean }) {
       <ul className="features" aria-label="What Porter offers">
         <li className="card">
           <h2>Students</h2>
-          <p>See your student ID, level, faculty and department as Campus One knows them.</p>
+          <p>See your student ID, level, faculty and department as the campus knows them.</p>
         </li>
         <li className="card">
           <h2>Staff and admins</h2>
@@ -97,7 +97,7 @@ function Welcome({ lookupFailed }: { lookupFailed: boolean }) {
         </li>
         <li className="card">
           <h2>One sign-in</h2>
-          <p>No new password: Porter uses your Campus One account, and signs you out of both together.</p>
+          <p>No new password: Porter uses your campus account, and signs you out of both together.</p>
         </li>
       </ul>
     </>

@@ -13,7 +13,7 @@ import { escapeHtml } from '@porter/shared';
 export const STATUS_COPY = {
   403: {
     title: 'You don’t have access to this page',
-    body: 'This page is for staff and administrators only. If you think you should have access, ask your department’s Campus One administrator to check your role.',
+    body: 'This page is for staff and administrators only. If you think you should have access, ask your department’s administrator to check your role.',
   },
   503: {
     title: 'Sign-in is unavailable right now',

@@ -15,7 +15,7 @@ export function DashboardView({ me, names, now }: { me: MeResponse; names: Acade
     <>
       <header className="page-header">
         <h1>Dashboard</h1>
-        <p className="lede">Your Campus One account as Porter sees it.</p>
+        <p className="lede">Your campus account as Porter sees it.</p>
       </header>
       <div className="grid">
         <section className="card" aria-labelledby="profile">

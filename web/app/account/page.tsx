@@ -20,7 +20,7 @@ export default async function AccountPage({ searchParams }: PageProps<'/account'
         <h1>Your devices</h1>
         <p className="lede">
           Where you are signed in to Porter. “Last seen” is accurate to about {Math.max(1, Math.round(lastSeenAccuracyS / 60))}{' '}
-          minutes. Signing a device out here ends its session at once; it stays signed in to Campus One.
+          minutes. Signing a device out here ends its session at once; its campus account stays signed in.
         </p>
       </header>
       <section className="card card--wide" aria-labelledby="devices">

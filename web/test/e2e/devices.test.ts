@@ -70,7 +70,7 @@ describe('people, for admins', () => {
     await admin.waitForURL((url) => isSignInPage(url, stack()));
     page.searchParams.set('confirm', 'end');
     await chooseAccount(admin, stack(), adminAccount, `${page.pathname}${page.search}`);
-    await admin.getByText('You signed in again at Campus One. Please confirm.').waitFor();
+    await admin.getByText('You signed in again. Please confirm.').waitFor();
     await admin.getByRole('button', { name: /^Yes, end/ }).click();
     await expect.poll(() => admin.getByText('No live session.').count()).toBe(1);
 

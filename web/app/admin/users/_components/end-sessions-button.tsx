@@ -41,7 +41,7 @@ export function EndSessionsButton({ sub, name, count, steppedUp }: { sub: string
   if (state === 'confirming') {
     return (
       <div className="confirm" role="group" aria-label="Confirm">
-        {steppedUp && <p className="muted">You signed in again at Campus One. Please confirm.</p>}
+        {steppedUp && <p className="muted">You signed in again. Please confirm.</p>}
         <p>
           End {count === 1 ? 'the live session' : `all ${count} live sessions`} of {name}? They will have to sign in again.
         </p>
@@ -61,7 +61,7 @@ export function EndSessionsButton({ sub, name, count, steppedUp }: { sub: string
       </button>
       <p className="sign-out__error" role="status">
         {state === 'failed' ? 'That did not work. Please try again.' : ''}
-        {state === 'signing-in' ? 'This needs a recent sign-in: taking you to Campus One…' : ''}
+        {state === 'signing-in' ? 'This needs a recent sign-in: taking you to sign in again…' : ''}
       </p>
     </>
   );
