@@ -133,7 +133,7 @@ export function createApp(deps: AppDeps): RequestListener {
     withoutSessionCookie.has(req.path) && !req.headers.cookie?.includes(cookieName) ? next() : withSession(req, res, next),
   );
   app.use('/auth/sessions', ownSessionsRouter({ config, directory: sessionDirectory, handles: createSessionHandles(config.session.secrets), log }));
-  app.use(authRouter({ config, provider, sessions, refresher, authEvents, signInLimit: limits.signIn, kv, keys, log, now }));
+  app.use(authRouter({ config, provider, sessions, refresher, authEvents, signInLimit: limits.signIn, signInAllowed: limits.signInAllowed, kv, keys, log, now }));
   app.use('/api/admin', limits.admin, adminRouter({ config, directory: sessionDirectory, authEvents, log, now }));
   app.use('/api', limits.api);
   app.use(ACADEMIC_API_PREFIX, academicRouter({ directory, accessTokens }));

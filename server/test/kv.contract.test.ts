@@ -187,6 +187,12 @@ describe.each(stores)('the %s store', (_name, open) => {
     await waitUntil(async () => (await kv.streamLatest(k, 1)).length === 0);
   });
 
+  it('applies the writes of inOrder’s first step before its second step, which sees them', async () => {
+    const k = key('in-order');
+    await expect(kv.inOrder(() => kv.set(k, 'saved', 10_000), () => kv.get(k))).resolves.toBe('saved');
+    await expect(kv.inOrder(() => kv.update(k, () => null, 'keep').then(() => Promise.reject(new Error('first failed'))), () => kv.get(k))).rejects.toThrow('first failed');
+  });
+
   it('passes its own write, read and delete check', async () => {
     await expect(kv.check(key('check'))).resolves.toBeUndefined();
   });
@@ -225,6 +231,20 @@ describe('the Redis store’s commands issued at once', () => {
       expect(await answers).toEqual([undefined, undefined, 'before', 'value']);
       expect(stream.writableCorked).toBe(0);
       expect(await kv.zRangeFrom(a, 0)).toEqual(['member']);
+    } finally {
+      await kv.close();
+    }
+  });
+
+  it('include both steps of inOrder on one connection: the second is sent before the first is answered', async () => {
+    const kv = await RedisKv.connect(redisUrl());
+    try {
+      const key = `test:${randomUUID()}:in-order`;
+      const client = kv.client as Redis & { commandQueue: { length: number } };
+      const read = kv.inOrder(() => kv.set(key, 'saved', 10_000), () => kv.get(key));
+      expect(client.stream.writableCorked).toBe(1);
+      expect(client.commandQueue.length).toBe(2);
+      await expect(read).resolves.toBe('saved');
     } finally {
       await kv.close();
     }

@@ -44,6 +44,19 @@ async function commandsDuring(run: () => Promise<unknown>): Promise<string[][]> 
 /** The commands of one stack among those seen: other test files share this Redis. */
 const commandsOf = (on: Stack, commands: string[][]) => commands.filter((args) => args[1]?.startsWith(on.instances[0]!.config.redis.prefix));
 
+describe('a sign-in', () => {
+  it('saves its session before it indexes it, so no listing finds an index entry without its session', async () => {
+    const browser = new Browser();
+    const commands = await commandsDuring(() => signIn(browser, stack, 'student'));
+    const prefix = instance().config.redis.prefix;
+    const id = sessionIdOf(browser, stack);
+    const saved = commands.findIndex(([name, key]) => name?.toLowerCase() === 'set' && key === `${prefix}sess:${id}`);
+    const indexed = commands.findIndex(([name, , , key, , , member]) => name?.toLowerCase() === 'eval' && key?.startsWith(`${prefix}user-sessions:`) && member === id);
+    expect(saved).toBeGreaterThanOrEqual(0);
+    expect(indexed).toBeGreaterThan(saved);
+  });
+});
+
 describe('the hot path', () => {
   it('answers an anonymous visitor without touching Redis', async () => {
     const commands = await commandsDuring(async () => {

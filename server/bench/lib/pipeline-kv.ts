@@ -72,6 +72,7 @@ export class PipelineKv implements Kv {
   streamLatest = unsupported;
   check = unsupported;
   durably = unsupported;
+  inOrder = unsupported;
   async close() {}
 }
 

@@ -57,7 +57,11 @@ export interface IdentityProvider {
   readonly callbackPath: string;
   /** Starts `attempt`: keeps its transaction in this browser and says where to send it. Throws an `AppError`. */
   startSignIn(req: Request, res: Response, attempt: SignInAttempt): Promise<SignInStart>;
-  /** Takes and burns this browser's transaction for the return at `callbackPath`, and says what to do. */
+  /**
+   * Takes and burns this browser's transaction for the return at `callbackPath`, and says what to
+   * do. Runs while the sign-in rate limit decides (routes/auth.ts), so it asks only the store,
+   * never the provider: whatever reaches the provider waits in `complete`, behind the limit.
+   */
   takeReturn(req: Request, res: Response): Promise<SignInReturn>;
   /**
    * After the local session ended: tells the provider, or gives the URL where the browser ends

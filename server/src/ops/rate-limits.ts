@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { ReplyError } from 'ioredis';
 import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts, type RateLimiterAbstract } from 'rate-limiter-flexible';
@@ -17,6 +17,13 @@ import type { Metrics } from './metrics.js';
  * through when the store failed) without taking a second point.
  */
 export type RateLimits = Readonly<Record<RateLimitName, RequestHandler>> & {
+  /**
+   * The `signIn` limit as a promise, for a route that sends its own store commands while the
+   * limit's point is taken (one round trip for both): resolves when the request may go on (also
+   * when the store failed: the limit fails open), rejects with the 429 {@link AppError}
+   * `porter/rate_limited`, having set `Retry-After` (seconds) on `res`.
+   */
+  signInAllowed(req: Request, res: Response): Promise<void>;
   /** Resolves when session `sessionId` may make one more API call; rejects with the refusal or the store's failure. */
   consumeApi(sessionId: string): Promise<unknown>;
   /** Makes `decision` (from `consumeApi`) the `api` middleware's decision for `req`. */
@@ -85,12 +92,12 @@ export function createRateLimits(deps: {
   };
   /** Decisions made before Express (`handOverApi`), for the `api` middleware. */
   const handedOver = new WeakMap<IncomingMessage, Promise<unknown>>();
-  const limit = (name: RateLimitName, consume: (key: string) => Promise<unknown>, keyOf: (req: Request) => string): RequestHandler => {
+  /** Judges a decision: resolves when the request may go on, rejects with the 429 to answer. */
+  const judge = (name: RateLimitName, consume: (key: string) => Promise<unknown>, keyOf: (req: Request) => string) => {
     let warnedAt = -Infinity;
-    return (req, res, next) => {
-      const decision = (name === 'api' ? handedOver.get(req) : undefined) ?? consume(keyOf(req));
-      decision.then(
-        () => next(),
+    return (req: Request, res: Response): Promise<void> =>
+      ((name === 'api' ? handedOver.get(req) : undefined) ?? consume(keyOf(req))).then(
+        () => undefined,
         (rejection: unknown) => {
           if (!(rejection instanceof RateLimiterRes)) {
             // Timed out or not connected (a script error would be Redis answering): the route's
@@ -101,29 +108,36 @@ export function createRateLimits(deps: {
               warnedAt = Date.now();
               log.warn({ err: rejection, limit: METRIC_LABEL[name] }, 'rate limit store unavailable: letting requests through');
             }
-            return next();
+            return;
           }
           const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
           metrics.rateLimit(METRIC_LABEL[name]);
           res.setHeader('Retry-After', String(seconds));
-          next(new AppError(429, ErrorCode.RateLimited, `${TOO_MANY[name]}. Please try again in ${seconds} seconds.`));
+          throw new AppError(429, ErrorCode.RateLimited, `${TOO_MANY[name]}. Please try again in ${seconds} seconds.`);
         },
       );
-    };
   };
+  const middleware =
+    (allowed: (req: Request, res: Response) => Promise<void>): RequestHandler =>
+    (req, res, next) =>
+      void allowed(req, res).then(() => next(), next);
   const byAddress = (req: Request) => `ip:${req.ip ?? 'unknown'}`;
   const bySession = (id: string) => `session:${id}`;
   const consumeApi = consumer('api');
+  const signInAllowed = judge('signIn', consumer('signIn'), byAddress);
   return Object.freeze({
-    signIn: limit('signIn', consumer('signIn'), byAddress),
-    backchannelLogout: limit('backchannelLogout', consumer('backchannelLogout'), byAddress),
-    webhooks: limit('webhooks', consumer('webhooks'), byAddress),
-    admin: limit('admin', consumer('admin'), byAddress),
+    signIn: middleware(signInAllowed),
+    signInAllowed,
+    backchannelLogout: middleware(judge('backchannelLogout', consumer('backchannelLogout'), byAddress)),
+    webhooks: middleware(judge('webhooks', consumer('webhooks'), byAddress)),
+    admin: middleware(judge('admin', consumer('admin'), byAddress)),
     // After the session middleware: a session's own budget, so a campus NAT does not share one.
-    api: limit('api', consumeApi, (req) => {
-      const id = signedInSessionId(req);
-      return id === null ? byAddress(req) : bySession(id);
-    }),
+    api: middleware(
+      judge('api', consumeApi, (req) => {
+        const id = signedInSessionId(req);
+        return id === null ? byAddress(req) : bySession(id);
+      }),
+    ),
     consumeApi: (sessionId: string) => consumeApi(bySession(sessionId)),
     handOverApi: (req: IncomingMessage, decision: Promise<unknown>) => void handedOver.set(req, decision),
   });

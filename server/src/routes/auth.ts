@@ -34,8 +34,10 @@ export interface AuthRouterDeps {
   sessions: SessionLifecycle;
   refresher: TokenRefresher;
   authEvents: AuthEvents;
-  /** The per-address limit on sign-in attempts (`/auth/login` and the provider's return). */
+  /** The per-address limit on sign-in attempts, as middleware (`/auth/login`). */
   signInLimit: RequestHandler;
+  /** The same limit as a promise (`RateLimits.signInAllowed`), for the provider's return. */
+  signInAllowed: (req: Request, res: Response) => Promise<void>;
   kv: Kv;
   keys: Keys;
   log: Logger;
@@ -47,7 +49,7 @@ export interface AuthRouterDeps {
  * serves `/auth/*` and the provider's return path (`/auth/callback`, `/sso/accept/`).
  */
 export function authRouter(deps: AuthRouterDeps): Router {
-  const { config, provider, sessions, refresher, authEvents, signInLimit, kv, keys, log, now } = deps;
+  const { config, provider, sessions, refresher, authEvents, signInLimit, signInAllowed, kv, keys, log, now } = deps;
   const markerOptions = cookieOptions(config);
   // The sign-in line holds a subject, a role and a flag, never a token: it skips redaction.
   const signInLog = unredacted(log);
@@ -69,8 +71,15 @@ export function authRouter(deps: AuthRouterDeps): Router {
     sendRedirect(res, start.url);
   });
 
-  router.get(provider.callbackPath, signInLimit, async (req, res) => {
-    const step = await provider.takeReturn(req, res);
+  router.get(provider.callbackPath, async (req, res) => {
+    // The limit's point is taken while the provider burns its transaction: one round trip to the
+    // store for both. A refused return has then used its transaction, which no retry of the same
+    // return could have finished anyway.
+    const allowed = signInAllowed(req, res);
+    const returned = provider.takeReturn(req, res);
+    returned.catch(() => {});
+    await allowed;
+    const step = await returned;
     if (step.kind === 'silent-no-session') return endSilentAttempt(res, step.returnTo, { type: 'silent_no_provider_session' });
     if (step.attempt) setAttempt(res, step.attempt);
     if (step.kind === 'refused') throw step.error;

@@ -53,8 +53,21 @@ export class SessionDirectory {
   }
 
   /**
+   * Saves a new session with `save` and then indexes it and records its person, in that order as
+   * the store applies them (`Kv.inOrder`: in one round trip where one connection carries both).
+   * The other order has a hole: a listing in between (a webhook, an admin revoke) would find the
+   * entry's session missing and prune it, and no revocation would find the session saved next.
+   * `save` must send its write before it first awaits. Rejects with the first failure.
+   */
+  saveAndIndex(id: string, data: Pick<SessionData, 'user' | 'providerSid' | 'lastTouchedAt' | 'absoluteExpiresAt'>, save: () => Promise<void>): Promise<void> {
+    return this.kv.inOrder(save, async () => {
+      await Promise.all([this.index(id, data), this.recordPerson(data.user)]);
+    });
+  }
+
+  /**
    * Adds a saved session to the indexes: its user, its Campus One session, its role's count.
-   * Only `SessionLifecycle.begin` calls it in the product; the scale benchmark fills Redis through it too.
+   * Only `saveAndIndex` calls it in the product; the scale benchmark fills Redis through it too.
    */
   async index(id: string, data: Pick<SessionData, 'user' | 'providerSid' | 'lastTouchedAt' | 'absoluteExpiresAt'>): Promise<void> {
     const lifetime = this.config.session.absoluteTimeoutMs;

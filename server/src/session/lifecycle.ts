@@ -41,17 +41,12 @@ export class SessionLifecycle {
    */
   async begin(req: Request, res: Response, init: NewSession): Promise<void> {
     const data = await this.newSessionData(init);
-    // Saved, then indexed. The other order has a hole: a listing in between (a webhook, an admin
-    // revoke) finds the entry's session missing and prunes it, and the session saved next is
-    // one that no revocation finds. A session that cannot be indexed is destroyed instead, and
-    // its cookie never sent, so even when Redis cannot delete it either, nobody holds the id of
-    // a session that no revocation can reach.
+    // Saved, then indexed (SessionDirectory.saveAndIndex). A session that cannot be indexed is
+    // destroyed instead, and its cookie never sent, so even when Redis cannot delete it either,
+    // nobody holds the id of a session that no revocation can reach.
     // On Sentinel, a sign-in is acknowledged only once a replica holds it, so a failover cannot lose it.
-    const saveAndIndex = (id: string, save: () => Promise<void>) =>
-      this.directory.durably(async () => {
-        await save();
-        await Promise.all([this.directory.index(id, data), this.directory.recordPerson(init.user)]);
-      });
+    // express-session's save and NewSessions.save both send their SET before they first await.
+    const saveAndIndex = (id: string, save: () => Promise<void>) => this.directory.durably(() => this.directory.saveAndIndex(id, data, save));
     if (!(req as Partial<Request>).session) {
       const id = this.newSessions.newId();
       try {

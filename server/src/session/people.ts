@@ -41,20 +41,24 @@ export class PeopleDirectory {
 
   /**
    * At sign-in, and when the identity provider changes a user's name, email or role. A person
-   * signing in again as they were costs two writes: their key (read back as it is replaced) and
-   * one index entry, which keeps the index alive as long as they are.
+   * signing in again as they were costs two writes sent together: their key (read back as it is
+   * replaced) and their first term's index entry, which keeps the index alive as long as they
+   * are. Terms that changed are written or removed once the previous ones are known.
    */
   async record(user: User): Promise<void> {
     const person: StoredPerson = { sub: user.sub, name: user.name, email: user.email, role: user.role, terms: searchTerms(user) };
-    const stored = await this.kv.swap(this.keys.person(user.sub), JSON.stringify(person), this.lifetimeMs);
+    const [first] = person.terms;
+    const [stored] = await Promise.all([
+      this.kv.swap(this.keys.person(user.sub), JSON.stringify(person), this.lifetimeMs),
+      first !== undefined && this.kv.zAdd(this.keys.peopleTerms(), 0, member(first, user.sub), this.lifetimeMs),
+      this.sweepWhenDue(),
+    ]);
     const previousTerms = stored === null ? [] : (JSON.parse(stored) as StoredPerson).terms;
     const gone = previousTerms.filter((term) => !person.terms.includes(term));
-    const added = person.terms.filter((term) => !previousTerms.includes(term));
-    const written = added.length > 0 ? added : person.terms.slice(0, 1);
+    const added = person.terms.filter((term) => term !== first && !previousTerms.includes(term));
     await Promise.all([
       ...gone.map((term) => this.kv.zRem(this.keys.peopleTerms(), member(term, user.sub))),
-      ...written.map((term) => this.kv.zAdd(this.keys.peopleTerms(), 0, member(term, user.sub), this.lifetimeMs)),
-      this.sweepWhenDue(),
+      ...added.map((term) => this.kv.zAdd(this.keys.peopleTerms(), 0, member(term, user.sub), this.lifetimeMs)),
     ]);
   }
 

@@ -175,6 +175,11 @@ export class MemoryKv implements Kv {
     return writes();
   }
 
+  async inOrder<T>(first: () => Promise<unknown>, then: () => Promise<T>): Promise<T> {
+    const [, result] = await Promise.all([first(), then()]);
+    return result;
+  }
+
   async close() {
     clearInterval(this.sweeper);
   }

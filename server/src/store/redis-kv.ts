@@ -370,6 +370,15 @@ export class RedisKv implements Kv {
     return result;
   }
 
+  async inOrder<T>(first: () => Promise<unknown>, then: () => Promise<T>): Promise<T> {
+    if (this.client instanceof Cluster) {
+      await first();
+      return then();
+    }
+    const [, result] = await Promise.all([first(), then()]);
+    return result;
+  }
+
   async close() {
     this.breaker.stop();
     await this.client.quit().catch(() => this.client.disconnect());
