@@ -43,22 +43,28 @@ export interface SignInFigures {
   burst: { concurrency: number; perSecond: number; cpuMicros: number; serverCoreBusy: number; failed: number; firstFailure: string | null };
 }
 
+/** Browsers signing in at once while the CPU per sign-in is measured (and warmed up). */
+const MEASURING_BROWSERS = 4;
+
 /**
- * Per target: server CPU per sign-in, a few browsers at a time, in interleaved rounds (each round
- * runs every target, starting with a different one); then the burst, every target for
- * `burstSeconds` with `concurrency` browsers. The provider runs in the bench's own process, on
- * the other core, so its work is not counted in the server's CPU, but it bounds the burst rate.
+ * Per target: `warmup` sign-ins, then server CPU per sign-in, a few browsers at a time, in
+ * interleaved rounds (each round runs every target, starting with a different one); then the
+ * burst, every target for `burstSeconds` with `concurrency` browsers. The warm-up matters: a
+ * server's first few hundred sign-ins cost up to a third more CPU each while V8 compiles the
+ * sign-in's code, more so the more code a sign-in runs, and a teaching day's thousands of
+ * sign-ins run warm. The provider runs in the bench's own process, on the other core, so its
+ * work is not counted in the server's CPU, but it bounds the burst rate.
  */
 export async function measureSignIns(
   targets: readonly SignInTarget[],
-  options: { count: number; rounds: number; concurrency: number; burstSeconds: number },
+  options: { count: number; warmup: number; rounds: number; concurrency: number; burstSeconds: number },
 ): Promise<Map<SignInTarget, SignInFigures>> {
   const perRound = new Map(targets.map((t) => [t, [] as number[]]));
-  for (const target of targets) for (let i = 0; i < 5; i++) await target.signIn();
+  for (const target of targets) await cpuPerSignIn(target.pid, options.warmup, target.signIn, MEASURING_BROWSERS);
   for (let round = 0; round < options.rounds; round++) {
     for (let i = 0; i < targets.length; i++) {
       const target = targets[(i + round) % targets.length] as SignInTarget;
-      perRound.get(target)?.push(await cpuPerSignIn(target.pid, Math.ceil(options.count / options.rounds), target.signIn, 4));
+      perRound.get(target)?.push(await cpuPerSignIn(target.pid, Math.ceil(options.count / options.rounds), target.signIn, MEASURING_BROWSERS));
     }
   }
   const figures = new Map<SignInTarget, SignInFigures>();
