@@ -1,5 +1,6 @@
 import { sign } from 'cookie-signature';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKeys } from '../src/store/keys.js';
 import { sessionIdOf } from './support/session.js';
 import { Browser, SESSION_SECRET, signIn, startStack, type Stack } from './support/stack.js';
 
@@ -65,5 +66,39 @@ describe('GET /auth/me read path', () => {
     const [readBody, touchedBody] = (await Promise.all([read.json(), touched.json()])) as { user: unknown; session: { expiresAt: string } }[];
     expect(touchedBody?.user).toEqual(readBody?.user);
     expect(Date.parse(touchedBody?.session.expiresAt ?? '')).toBeGreaterThan(Date.parse(readBody?.session.expiresAt ?? ''));
+  });
+
+  it('answers from what the store holds at each request: a session changed, ended or put back since the last answer', async () => {
+    const browser = new Browser();
+    await signIn(browser, stack, 'student');
+    const { kv, config, clock } = stack.instances[0]!;
+    const key = createKeys(config.redis.prefix).session(sessionIdOf(browser, stack));
+    const me = async () => {
+      const answer = await browser.fetch(`${stack.appUrl}/auth/me`);
+      return { status: answer.status, body: (await answer.json()) as { user?: { name: string } } };
+    };
+    const first = await me();
+    expect(first.status).toBe(200);
+    expect(await me()).toEqual(first);
+
+    // The same session, written in the store between two answers (as a webhook's change is).
+    const stored = (await kv.get(key))!;
+    const changed = JSON.parse(stored) as { user: { name: string } };
+    changed.user.name = 'A Name Changed In The Store';
+    await kv.set(key, JSON.stringify(changed), MINUTE);
+    expect((await me()).body.user?.name).toBe('A Name Changed In The Store');
+
+    await kv.del(key);
+    expect((await me()).status).toBe(401);
+
+    // The very bytes answered before: the same answer, and the rules still run at this request's time.
+    await kv.set(key, stored, MINUTE);
+    expect(await me()).toEqual(first);
+    clock.offsetMs = config.session.idleTimeoutMs + MINUTE;
+    try {
+      expect((await me()).status).toBe(401);
+    } finally {
+      clock.offsetMs = 0;
+    }
   });
 });

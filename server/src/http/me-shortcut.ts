@@ -33,6 +33,7 @@ export function withMeShortcut(
   // At `info` (the default) these answers are counted, not logged: a line per page view would be
   // most of the log and cost more than the answer's own work. At `debug` they are logged too.
   const logAnswer = shortcutRequestLog(deps.log, deps.trustProxy);
+  const storedAnswer = answerFromStore(config);
   const answer = (req: IncomingMessage, res: ServerResponse, meAnswer: MeAnswer, startedMs: number) => {
     setSecurityHeaders(res);
     res.setHeader('Cache-Control', NO_STORE);
@@ -49,7 +50,7 @@ export function withMeShortcut(
     // Several signed session cookies (a stale one beside the live one): Express picks the live one.
     if (others.length > 0) return void app(req, res);
     const read = reader.read(id);
-    answerFromStore(read, now(), config).then(
+    storedAnswer(read, now()).then(
       (answered) => (answered ? answer(req, res, answered, started) : toExpress(app, reader, req, res, id, read)),
       () => toExpress(app, reader, req, res, id, read),
     );

@@ -75,16 +75,51 @@ export function signedInAnswer(session: SessionData, idleTimeoutMs: number): MeA
   return { status: 200, json: JSON.stringify(body) };
 }
 
+/** What one stored value says: the fields the rules read and the answer, when it is a signed-in session. */
+interface Reading {
+  fields: ReadFields;
+  answer: MeAnswer;
+}
+
+/** How many stored values an {@link answerFromStore} remembers the reading of: one per session read in steady state. */
+const REMEMBERED_VALUES = 1_000;
+
+/** Answers `GET /auth/me` from what the store holds for the visitor's session; see {@link answerFromStore}. */
+export type StoredAnswer = (stored: Promise<string | null>, now: number) => Promise<MeAnswer | null>;
+
 /**
  * The answer that the stored value alone gives (`stored`: the session as the store holds it,
  * `null` when it holds none), or `null` when a step must write first, which is the Express
  * route's work. Free of Express, so any HTTP layer can ask.
+ *
+ * It remembers the reading of the values it saw last (at most {@link REMEMBERED_VALUES}), by the
+ * value itself, the exact JSON the store answered: a signed-in browser's every /auth/me reads the
+ * same bytes until the session is written (a touch, a refresh, a webhook's change), and parsing
+ * them and building the same answer again was most of the work left in an answer. Only what the
+ * bytes say is remembered, never whether a session exists: the store is still read on every
+ * request, so a session ended or changed in the store is answered accordingly at once, and the
+ * rules ({@link nextStep}) run on every request with its own `now`.
  */
-export async function answerFromStore(stored: Promise<string | null>, now: number, config: Pick<Config, 'session' | 'identityProvider'>): Promise<MeAnswer | null> {
+export function answerFromStore(config: Pick<Config, 'session' | 'identityProvider'>): StoredAnswer {
   const rules = config.session;
-  const value = await stored;
-  // Parsed as express-session's store (connect-redis) parses it.
-  const session = value === null ? null : signedIn(JSON.parse(value) as Partial<SessionData>);
-  if (!session) return unauthenticatedAnswer(config);
-  return nextStep(session, now, rules) === 'answer' ? signedInAnswer(session, rules.idleTimeoutMs) : null;
+  const readings = new Map<string, Reading>();
+  const read = (value: string): Reading | null => {
+    const known = readings.get(value);
+    if (known !== undefined) return known;
+    // Parsed as express-session's store (connect-redis) parses it.
+    const session = signedIn(JSON.parse(value) as Partial<SessionData>);
+    if (!session) return null;
+    const { lastTouchedAt, absoluteExpiresAt, accessTokenExpiresAt, refreshRetryAt } = session;
+    const fields: ReadFields = { lastTouchedAt, absoluteExpiresAt, accessTokenExpiresAt, ...(refreshRetryAt === undefined ? {} : { refreshRetryAt }) };
+    const reading = { fields, answer: signedInAnswer(session, rules.idleTimeoutMs) };
+    if (readings.size >= REMEMBERED_VALUES) readings.delete(readings.keys().next().value ?? '');
+    readings.set(value, reading);
+    return reading;
+  };
+  return async (stored, now) => {
+    const value = await stored;
+    const reading = value === null ? null : read(value);
+    if (!reading) return unauthenticatedAnswer(config);
+    return nextStep(reading.fields, now, rules) === 'answer' ? reading.answer : null;
+  };
 }
