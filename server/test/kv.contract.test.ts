@@ -193,6 +193,12 @@ describe.each(stores)('the %s store', (_name, open) => {
     await expect(kv.inOrder(() => kv.update(k, () => null, 'keep').then(() => Promise.reject(new Error('first failed'))), () => kv.get(k))).rejects.toThrow('first failed');
   });
 
+  it('applies inOrder’s first step before its second whatever the first writes with: SET NX (a new session’s save) and a swap', async () => {
+    const k = key('in-order-nx');
+    await expect(kv.inOrder(() => kv.setIfAbsent(k, 'saved', 10_000), () => kv.get(k))).resolves.toBe('saved');
+    await expect(kv.inOrder(() => kv.swap(k, 'swapped', 10_000), () => kv.get(k))).resolves.toBe('swapped');
+  });
+
   it('passes its own write, read and delete check', async () => {
     await expect(kv.check(key('check'))).resolves.toBeUndefined();
   });

@@ -65,10 +65,10 @@ export interface Kv {
    * Runs `first`, then `then`, so that the store applies every command `first` sends before any
    * that `then` sends (a session saved before its index entries, so no listing finds an entry
    * whose session is not there yet). `first` must send its commands before it first awaits.
-   * Where one connection carries them (Redis standalone or Sentinel, the memory store) both start
-   * at once: Redis applies a connection's commands in the order they arrive, so the order costs
-   * no round trip. On Cluster, where the keys may live on different nodes, `then` starts once
-   * `first` has resolved. Resolves with `then`'s result; rejects with the first failure.
+   * Where one connection carries them (Redis standalone or Sentinel) both start at once: Redis
+   * applies a connection's commands in the order they arrive, so the order costs no round trip.
+   * On Cluster, where the keys may live on different nodes, and in the memory store, `then`
+   * starts once `first` has resolved. Resolves with `then`'s result; rejects with the first failure.
    */
   inOrder<T>(first: () => Promise<unknown>, then: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
