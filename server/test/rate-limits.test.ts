@@ -67,6 +67,32 @@ describe('rate limits', () => {
     expect(browser.cookie('c1_anon')).toBe('1');
   });
 
+  it('sends a silent attempt whose return the limit refuses back to its page, marked anonymous, as at /auth/login', async () => {
+    const app = (path: string) => `${origin(A)}${path}`;
+    const atCallback = (browser: Browser, address: string) =>
+      browser.navigate(app('/auth/login?prompt=none&returnTo=/news'), { init: { headers: { 'x-forwarded-for': address } }, stop: (url) => url.pathname === '/auth/callback' });
+    // Campus One has no session for this browser: it answers login_required.
+    const anonymous = new Browser();
+    const noSession = await atCallback(anonymous, '203.0.113.60');
+    expect(noSession.url.searchParams.get('error')).toBe('login_required');
+    // Campus One has a session for this one: it answers with a code.
+    const known = await signedInBrowser(stack, 'student');
+    await known.fetch(app('/auth/logout'), { method: 'POST', headers: { 'x-csrf': '1' } });
+    const withCode = await atCallback(known, '203.0.113.61');
+    expect(withCode.url.searchParams.get('code')).toBeTruthy();
+    for (const [browser, navigation, address] of [
+      [anonymous, noSession, '203.0.113.60'],
+      [known, withCode, '203.0.113.61'],
+    ] as const) {
+      for (let i = 1; i < SIGN_IN_LIMIT; i++) await login(A, address);
+      const refused = await browser.fetch(navigation.url, { headers: { 'x-forwarded-for': address } });
+      expect(refused.status).toBe(302);
+      expect(refused.headers.get('location')).toBe('/news');
+      expect(browser.cookie('c1_anon')).toBe('1');
+      expect((await browser.fetch(app('/auth/me'))).status).toBe(401);
+    }
+  });
+
   it('counts anonymous callbacks as sign-in attempts', async () => {
     const callback = () => fetch(`${origin(A)}/auth/callback?state=forged&code=x`, { headers: from('203.0.113.40') });
     for (let i = 0; i < SIGN_IN_LIMIT; i++) expect((await callback()).status).toBe(400);
