@@ -43,16 +43,19 @@ export class SessionLifecycle {
     const data = await this.newSessionData(init);
     // Saved, then indexed (SessionDirectory.saveAndIndex). A session that cannot be indexed is
     // destroyed instead, and its cookie never sent, so even when Redis cannot delete it either,
-    // nobody holds the id of a session that no revocation can reach.
+    // nobody holds the id of a session that no revocation can reach. Its index writes leave with
+    // its save, so they may have landed when the save failed: they are taken out too, or the
+    // role counts would count a session that is not there.
     // On Sentinel, a sign-in is acknowledged only once a replica holds it, so a failover cannot lose it.
     // express-session's save and NewSessions.save both send their SET before they first await.
     const saveAndIndex = (id: string, save: () => Promise<void>) => this.directory.durably(() => this.directory.saveAndIndex(id, data, save));
+    const undo = (id: string, destroy: () => Promise<void>) => Promise.allSettled([destroy(), this.directory.unindex(id, data)]);
     if (!(req as Partial<Request>).session) {
       const id = this.newSessions.newId();
       try {
         await saveAndIndex(id, () => this.newSessions.save(id, data));
       } catch (err) {
-        await this.newSessions.destroy(id).catch(() => {});
+        await undo(id, () => this.newSessions.destroy(id));
         throw err;
       }
       this.newSessions.sendCookie(res, id);
@@ -64,10 +67,11 @@ export class SessionLifecycle {
     if (previous) await this.directory.unindex(previousId, previous);
     Object.assign(req.session, data);
     // Destroying the session takes it off the request: express-session then sends no cookie.
+    const id = req.sessionID;
     try {
-      await saveAndIndex(req.sessionID, () => promisify((done) => req.session.save(done)));
+      await saveAndIndex(id, () => promisify((done) => req.session.save(done)));
     } catch (err) {
-      await promisify((done) => req.session.destroy(done)).catch(() => {});
+      await undo(id, () => promisify((done) => req.session.destroy(done)));
       throw err;
     }
   }

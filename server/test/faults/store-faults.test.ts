@@ -159,6 +159,40 @@ describe('a sign-in whose session cannot be indexed', () => {
   });
 });
 
+describe('a sign-in whose session cannot be saved', () => {
+  /** Every session id the indexes name (by user, by Campus One session, by role), as `<index key> <id>`. */
+  async function indexEntries(): Promise<string[]> {
+    const prefix = stack.instances[0]!.config.redis.prefix;
+    const keys = (
+      await Promise.all(['user-sessions:*', 'sid-sessions:*', 'live-sessions:*'].map((pattern) => redis.command('KEYS', `${prefix}${pattern}`) as Promise<string[]>))
+    ).flat();
+    const entries = await Promise.all(keys.map(async (key) => ((await redis.command('ZRANGE', key, 0, -1)) as string[]).map((id) => `${key} ${id}`)));
+    return entries.flat().sort();
+  }
+
+  it.each([
+    ['a browser with no session', () => Promise.resolve(new Browser())],
+    ['a browser signed in already (express-session regenerates its session)', () => signedInBrowser(stack, 'staff')],
+  ])('answers 503 and adds nothing to the indexes, though they were written with the save, for %s (an ACL without SET on sessions)', async (_name, open) => {
+    const prefix = stack.instances[0]!.config.redis.prefix;
+    const browser = await open();
+    const toCallback = (url: URL) => url.pathname === '/auth/callback';
+    // A browser signed in at Campus One comes straight back (single sign-on).
+    const page = await browser.navigate(`${origin()}/auth/login?returnTo=/dashboard`, { stop: toCallback });
+    const atCallback = toCallback(page.url) ? page : await chooseAccount(browser, page, 'student', toCallback);
+    const before = await indexEntries();
+    // SET stays allowed on every key but a session's (the return is marked used, the person recorded).
+    await redis.command('ACL', 'SETUSER', 'default', '-set', `(+set ~${prefix}[^s]*)`);
+    try {
+      await expectStoreUnavailable(await browser.fetch(atCallback.url, json));
+    } finally {
+      await redis.command('ACL', 'SETUSER', 'default', '+set', 'clearselectors');
+    }
+    expect((await browser.fetch(`${origin()}/auth/me`, json)).status).toBe(401);
+    expect((await indexEntries()).filter((entry) => !before.includes(entry))).toEqual([]);
+  });
+});
+
 describe('a store error on a keep-alive connection', () => {
   /** Requests over one keep-alive socket: each answer's status and the client port it went out from. */
   function oneConnection() {
