@@ -142,6 +142,24 @@ describe('lookupSession, against a real HTTP server', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
+  it('gives up after the timeout when the BFF stops in the middle of its answer', async () => {
+    answer = (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      response.write('{"user":');
+    };
+    await expect(lookupSession('porter.sid=abc', { bffUrl, timeoutMs: 50 })).resolves.toMatchObject({ status: 'unavailable' });
+  });
+
+  it("never lets a finished lookup's timeout end a later lookup on the same connection", async () => {
+    // The first answers at once; the second, on the same kept-alive connection, is still waiting
+    // for its answer when the first one's timeout comes.
+    answer = json(200, ME);
+    await expect(lookupSession('porter.sid=abc', { bffUrl, timeoutMs: 100 })).resolves.toEqual({ status: 'signed-in', me: ME });
+    answer = (request, response) => setTimeout(() => json(200, ME)(request, response), 150);
+    await expect(lookupSession('porter.sid=abc', { bffUrl, timeoutMs: 1_000 })).resolves.toEqual({ status: 'signed-in', me: ME });
+    expect(connections.size).toBe(1);
+  });
+
   it('is unavailable when a 200 body is not JSON, or an error status', async () => {
     answer = (_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end('<html>proxy error</html>');
     await expect(lookupSession('porter.sid=abc', { bffUrl, timeoutMs: 2_000 })).resolves.toMatchObject({ status: 'unavailable' });
