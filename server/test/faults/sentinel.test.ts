@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntil } from '../support/env.js';
 import { SentinelTopology } from '../support/redis-processes.js';
-import { Browser, signIn, startStack, type Stack } from '../support/stack.js';
+import { sessionIdOf } from '../support/session.js';
+import { Browser, signIn, startStack, subOf, type Stack } from '../support/stack.js';
 
 /**
  * Porter on a real Sentinel topology (a master, a replica, three Sentinels) through
@@ -52,5 +53,16 @@ describe('a Sentinel failover under sign-ins', () => {
     }
     const lost = acknowledged.length - (statuses.get(200) ?? 0);
     expect({ acknowledged: acknowledged.length, lost, statuses: [...statuses] }).toEqual({ acknowledged: acknowledged.length, lost: 0, statuses: [[200, acknowledged.length]] });
+    // Saved and indexed in one round trip: the new master holds the index entries of each, too.
+    const master = topology.servers.find((server) => server.port === to)!;
+    const prefix = stack.instances[0]!.config.redis.prefix;
+    const indexed = new Set((await master.command('ZRANGE', `${prefix}user-sessions:${subOf(stack, 'student')}`, 0, -1)) as string[]);
+    const counted = new Set((await master.command('ZRANGE', `${prefix}live-sessions:student`, 0, -1)) as string[]);
+    const ids = acknowledged.map((browser) => sessionIdOf(browser, stack));
+    expect(ids.filter((id) => !indexed.has(id) || !counted.has(id))).toEqual([]);
+    // And no index entry names a session that is not there (a sign-in refused during the failover took its entries out).
+    const phantoms = [];
+    for (const id of counted) if ((await master.command('EXISTS', `${prefix}sess:${id}`)) === 0) phantoms.push(id);
+    expect(phantoms).toEqual([]);
   }, 60_000);
 });
