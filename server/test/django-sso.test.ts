@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SEEDED_SSO_USERS, accountFields, startDjangoSsoGateway, type DjangoSsoGateway } from '../dev/django-sso-gateway.js';
 import { ANON_MARKER_COOKIE } from '@porter/shared';
+import type { RedisKv } from '../src/store/redis-kv.js';
 import { Browser, startStack, type Stack } from './support/stack.js';
 
 const TOKEN = 'test-sso-service-token-0123456789';
@@ -213,6 +214,25 @@ describe('django-sso as the identity provider', () => {
     expect(replay.status).toBe(400);
     expect(((await replay.json()) as { error: { code: string } }).error.code).toBe('porter/invalid_state');
     expect((await me(transaction)).signedIn).toBe(false);
+  });
+
+  it('leaves a return the sign-in rate limit refused usable: the browser finishes it by coming again once the window has passed', async () => {
+    const address = '203.0.113.80';
+    const { config, kv } = stack.instances[0]!;
+    const counter = `${config.redis.prefix}rate:signIn:ip:${address}`;
+    const redis = (kv as RedisKv).client;
+    const browser = new Browser();
+    const accept = await pick(browser, await startSignIn(browser), identyOf('student'));
+    // This address has used its whole budget for the minute.
+    await redis.set(counter, String(config.rateLimits.signIn), 'PX', 60_000);
+    const refused = await browser.fetch(accept, { headers: { 'x-forwarded-for': address, accept: 'application/json' } });
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('porter/rate_limited');
+    // The window ends: its counter is gone, as when its minute runs out.
+    await redis.del(counter);
+    const back = await browser.fetch(accept, { headers: { 'x-forwarded-for': address } });
+    expect(back.status).toBe(302);
+    expect((await me(browser)).signedIn).toBe(true);
   });
 
   it('treats an error the gateway answers with HTTP 200 as an error: a sign-in never authenticated is refused', async () => {

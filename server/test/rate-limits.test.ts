@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverWebhook, webhookEvent } from '../dev/webhooks.js';
 import { freePort, startRedis } from '../../scripts/redis.mjs';
+import type { RedisKv } from '../src/store/redis-kv.js';
 import { errorCode } from './support/errors.js';
 import { Browser, chooseAccount, signedInBrowser, startStack, type Stack } from './support/stack.js';
 
@@ -91,6 +92,24 @@ describe('rate limits', () => {
       expect(browser.cookie('c1_anon')).toBe('1');
       expect((await browser.fetch(app('/auth/me'))).status).toBe(401);
     }
+  });
+
+  it('leaves a refused return usable: the browser finishes its sign-in by coming again once the window has passed', async () => {
+    const address = '203.0.113.70';
+    const browser = new Browser();
+    const page = await browser.navigate(`${origin(A)}/auth/login?returnTo=/reports`, { init: { headers: { 'x-forwarded-for': address } } });
+    const atCallback = await chooseAccount(browser, page, 'staff', (url) => url.pathname === '/auth/callback');
+    for (let i = 1; i < SIGN_IN_LIMIT; i++) await login(A, address);
+    const refused = await browser.fetch(atCallback.url, { headers: { 'x-forwarded-for': address, accept: 'application/json' } });
+    expect(refused.status).toBe(429);
+    expect(await errorCode(refused)).toBe('porter/rate_limited');
+    // The window ends: its counter in Redis is gone, as when its minute runs out.
+    const redis = (stack.instances[0]!.kv as RedisKv).client;
+    await redis.del(`${stack.instances[0]!.config.redis.prefix}rate:signIn:ip:${address}`);
+    const retried = await browser.fetch(atCallback.url, { headers: { 'x-forwarded-for': address } });
+    expect(retried.status).toBe(302);
+    expect(retried.headers.get('location')).toBe('/reports');
+    expect((await browser.fetch(`${origin(A)}/auth/me`, { headers: { accept: 'application/json' } })).status).toBe(200);
   });
 
   it('counts anonymous callbacks as sign-in attempts', async () => {

@@ -74,6 +74,13 @@ export class CampusOneProvider implements IdentityProvider {
     }
   }
 
+  async peekReturn(req: Request): Promise<SignInAttempt | null> {
+    const params = callbackParams(req.query);
+    const transaction = params.state ? await this.deps.transactions.peek(req, params.state) : null;
+    const step = classifyCallback(params, transaction ? { status: 'taken', transaction } : { status: 'missing', transaction: null });
+    return step.kind === 'silent-no-session' ? { silent: true, returnTo: step.returnTo } : step.transaction;
+  }
+
   async signOut({ idToken }: { sub: string; idToken: string | null }): Promise<string | null> {
     // Sign-out is local when Campus One is away.
     const configuration = await this.deps.campusOne.configuration().catch(() => null);

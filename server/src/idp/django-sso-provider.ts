@@ -61,6 +61,11 @@ export class DjangoSsoProvider implements IdentityProvider {
     return { kind: 'complete', attempt, complete: () => this.complete(transaction) };
   }
 
+  async peekReturn(req: Request): Promise<SignInAttempt | null> {
+    const transaction = await this.deps.transactions.peek(req);
+    return transaction && { silent: false, returnTo: transaction.returnTo };
+  }
+
   async signOut({ sub }: { sub: string; idToken: string | null }): Promise<string | null> {
     // The gateway ends its own sessions and tells its other services; when it is away the
     // local sign-out stands.

@@ -39,10 +39,15 @@ export class SsoTransactionCookie {
   }
 
   /** The sign-in this browser started, unexpired, or `null`; the cookie is cleared either way. */
-  async take(req: Request, res: Response): Promise<SsoTransaction | null> {
+  take(req: Request, res: Response): Promise<SsoTransaction | null> {
+    if (parseCookies(req.headers.cookie ?? '')[this.name] !== undefined) res.clearCookie(this.name, this.options);
+    return this.peek(req);
+  }
+
+  /** The sign-in this browser started, unexpired, or `null`, its cookie kept (a return the rate limit refused). */
+  async peek(req: Request): Promise<SsoTransaction | null> {
     const raw = parseCookies(req.headers.cookie ?? '')[this.name];
     if (raw === undefined) return null;
-    res.clearCookie(this.name, this.options);
     const txn = await this.sealer.open<SsoTransaction>(raw);
     return txn && typeof txn.authenticationToken === 'string' && txn.expiresAt > this.now() ? txn : null;
   }

@@ -59,10 +59,15 @@ export interface IdentityProvider {
   startSignIn(req: Request, res: Response, attempt: SignInAttempt): Promise<SignInStart>;
   /**
    * Takes and burns this browser's transaction for the return at `callbackPath`, and says what to
-   * do. Runs while the sign-in rate limit decides (routes/auth.ts), so it asks only the store,
-   * never the provider: whatever reaches the provider waits in `complete`, behind the limit.
+   * do. Runs once the sign-in rate limit let the return through (routes/auth.ts).
    */
   takeReturn(req: Request, res: Response): Promise<SignInReturn>;
+  /**
+   * The attempt this browser's return at `callbackPath` belongs to, read without taking or burning
+   * its transaction (a return the rate limit refused can come again after `Retry-After`), or
+   * `null` when none is known. Never asks the provider; rejects only with the store's error.
+   */
+  peekReturn(req: Request): Promise<SignInAttempt | null>;
   /**
    * After the local session ended: tells the provider, or gives the URL where the browser ends
    * its session there (it may carry the id_token, so the route keeps it behind a one-time

@@ -95,7 +95,7 @@ export class TransactionCookies {
    * Throws `StoreUnavailableError` when a long `returnTo` cannot be read from the store.
    */
   async take(req: Request, res: Response, state: string): Promise<TakenTransaction> {
-    const transaction = state ? await this.open(req, res, state) : null;
+    const transaction = state ? await this.open(req, state, res) : null;
     if (!transaction) return { status: 'missing', transaction: null };
     try {
       const fresh = await this.kv.setIfAbsent(this.keys.usedState(state), '1', TRANSACTION_TTL_MS);
@@ -105,18 +105,31 @@ export class TransactionCookies {
     }
   }
 
-  /** The transaction for `state`, if this browser started it and it has not expired; the cookie is cleared either way. */
-  private async open(req: Request, res: Response, state: string): Promise<Transaction | null> {
+  /**
+   * The transaction for `state`, if this browser started it and it has not expired, left as it is
+   * (not marked used, its cookie kept): what a return the rate limit refused was about. Throws
+   * `StoreUnavailableError` when a long `returnTo` cannot be read from the store.
+   */
+  peek(req: Request, state: string): Promise<Transaction | null> {
+    return this.open(req, state, null);
+  }
+
+  /**
+   * The transaction for `state`, if this browser started it and it has not expired. With
+   * `consumedOn`, it is used up: the cookie is cleared on that response either way, and a long
+   * `returnTo` leaves the store.
+   */
+  private async open(req: Request, state: string, consumedOn: Response | null): Promise<Transaction | null> {
     const name = this.prefix + state;
     const raw = parseCookies(req.headers.cookie ?? '')[name];
     if (raw === undefined) return null;
-    res.clearCookie(name, this.options);
+    consumedOn?.clearCookie(name, this.options);
     const txn = await this.sealer.open<SealedTransaction>(raw);
     if (!txn || txn.state !== state || txn.expiresAt <= this.now()) return null;
     if (txn.returnTo !== null) return { ...txn, returnTo: txn.returnTo };
     const key = this.keys.transactionReturnTo(state);
     const returnTo = await this.kv.get(key);
-    await this.kv.del(key);
+    if (consumedOn) await this.kv.del(key);
     return { ...txn, returnTo: returnTo ?? '/' };
   }
 

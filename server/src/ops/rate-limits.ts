@@ -18,10 +18,10 @@ import type { Metrics } from './metrics.js';
  */
 export type RateLimits = Readonly<Record<RateLimitName, RequestHandler>> & {
   /**
-   * The `signIn` limit as a promise, for a route that sends its own store commands while the
-   * limit's point is taken (one round trip for both): resolves when the request may go on (also
-   * when the store failed: the limit fails open), rejects with the 429 {@link AppError}
-   * `porter/rate_limited`, having set `Retry-After` (seconds) on `res`.
+   * The `signIn` limit as a promise, for a route that looks at what a refused request was about
+   * before it answers (the provider's return: a silent attempt ends on its page): resolves when
+   * the request may go on (also when the store failed: the limit fails open), rejects with the
+   * 429 {@link AppError} `porter/rate_limited`, having set `Retry-After` (seconds) on `res`.
    */
   signInAllowed(req: Request, res: Response): Promise<void>;
   /** Resolves when session `sessionId` may make one more API call; rejects with the refusal or the store's failure. */

@@ -8,7 +8,7 @@ import { logAnswered } from '../http/error-log.js';
 import { unredacted } from '../http/request-log.js';
 import { noStore } from '../http/headers.js';
 import { sendRedirect } from '../http/send-answer.js';
-import type { IdentityProvider, ProviderSignIn, SignInAttempt, SignInReturn } from '../idp/identity-provider.js';
+import type { IdentityProvider, ProviderSignIn, SignInAttempt } from '../idp/identity-provider.js';
 import { EndSessionHandles } from '../oidc/end-session.js';
 import type { TokenRefresher } from '../oidc/token-refresh.js';
 import type { AuthEvent, AuthEvents } from '../reports/auth-events.js';
@@ -25,9 +25,6 @@ const ANON_MARKER_MS = 5 * 60 * 1000;
 const setAttempt = (res: Response, { silent, returnTo, stepUp = false }: SignInAttempt) => {
   res.locals.signInAttempt = { silent, returnTo, stepUp } satisfies SignInAttempt;
 };
-/** The attempt a provider's return names, when its transaction (or a silent answer) says it. */
-const attemptOfReturn = (step: SignInReturn): SignInAttempt | null =>
-  step.kind === 'silent-no-session' ? { silent: true, returnTo: step.returnTo } : step.attempt;
 const attemptOf = (res: Response): SignInAttempt | null => (res.locals.signInAttempt as SignInAttempt | undefined) ?? null;
 
 export interface AuthRouterDeps {
@@ -75,17 +72,19 @@ export function authRouter(deps: AuthRouterDeps): Router {
   });
 
   router.get(provider.callbackPath, async (req, res) => {
-    // The limit's point is taken while the provider burns its transaction: one round trip to the
-    // store for both. A refused return has then used its transaction, which no retry of the same
-    // return could have finished anyway; what the transaction says of the attempt still counts,
-    // so that a refused silent attempt ends on its page, as at /auth/login (failSignIn).
-    const [allowed, returned] = await Promise.allSettled([signInAllowed(req, res), provider.takeReturn(req, res)]);
-    const attempt = returned.status === 'fulfilled' ? attemptOfReturn(returned.value) : null;
-    if (attempt) setAttempt(res, attempt);
-    if (allowed.status === 'rejected') throw allowed.reason;
-    if (returned.status === 'rejected') throw returned.reason;
-    const step = returned.value;
+    // The limit decides before the transaction is burnt: a refused return stays usable, and the
+    // browser finishes it by coming again after Retry-After (the code lives minutes at the
+    // provider). Its attempt is read all the same, so that a refused silent one ends on its page,
+    // as at /auth/login (failSignIn).
+    const refusal = await signInAllowed(req, res).then(() => null, (err: unknown) => err);
+    if (refusal !== null) {
+      const attempt = await provider.peekReturn(req).catch(() => null);
+      if (attempt) setAttempt(res, attempt);
+      throw refusal;
+    }
+    const step = await provider.takeReturn(req, res);
     if (step.kind === 'silent-no-session') return endSilentAttempt(res, step.returnTo, { type: 'silent_no_provider_session' });
+    if (step.attempt) setAttempt(res, step.attempt);
     if (step.kind === 'refused') throw step.error;
     await signIn(req, res, step.attempt, await step.complete());
   });
