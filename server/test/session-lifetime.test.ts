@@ -45,8 +45,11 @@ async function commandsDuring(run: () => Promise<unknown>): Promise<string[][]> 
 const commandsOf = (on: Stack, commands: string[][]) => commands.filter((args) => args[1]?.startsWith(on.instances[0]!.config.redis.prefix));
 
 describe('a sign-in', () => {
-  it('saves its session before it indexes it, so no listing finds an index entry without its session', async () => {
-    const browser = new Browser();
+  it.each([
+    ['with no session cookie', () => Promise.resolve(new Browser())],
+    ['with a session cookie (express-session regenerates and saves)', () => signedInBrowser(stack, 'student')],
+  ])('saves its session before it indexes it, so no listing finds an index entry without its session: a browser %s', async (_name, open) => {
+    const browser = await open();
     const commands = await commandsDuring(() => signIn(browser, stack, 'student'));
     const prefix = instance().config.redis.prefix;
     const id = sessionIdOf(browser, stack);
