@@ -1,6 +1,6 @@
 /*
  * A signed-in page view, whole, against what a Next.js team would pick instead: `pnpm bench:page`
- * (options: --rounds 3, --seconds 5, --connections 32, --warmup 5, --profile).
+ * (options: --rounds 3, --seconds 5, --connections 32, --warmup 20, --profile).
  *
  * One run, three apps serving the same signed-in `GET /dashboard` (the staff account: its
  * dashboard needs no data besides who the visitor is):
@@ -37,11 +37,15 @@ import { cpuMicrosOfTree, redisCommands } from './processes';
 import { percentile } from './latency';
 
 const { values: options } = parseArgs({
+  // pnpm passes on the `--` of `pnpm bench:page -- --profile`.
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
     rounds: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '32' },
-    warmup: { type: 'string', default: '5' },
+    // Long enough for V8 to have compiled both sides of a view: a fresh BFF's answer costs up to
+    // twice a warm one's for its first few thousand views, and each Next process costs more too.
+    warmup: { type: 'string', default: '20' },
     profile: { type: 'boolean', default: false },
   },
 });
