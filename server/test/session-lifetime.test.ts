@@ -47,7 +47,7 @@ const commandsOf = (on: Stack, commands: string[][]) => commands.filter((args) =
 describe('a sign-in', () => {
   it.each([
     ['with no session cookie', () => Promise.resolve(new Browser())],
-    ['with a session cookie (express-session regenerates and saves)', () => signedInBrowser(stack, 'student')],
+    ['with a session cookie (its session is ended first)', () => signedInBrowser(stack, 'student')],
   ])('saves its session before it indexes it, so no listing finds an index entry without its session: a browser %s', async (_name, open) => {
     const browser = await open();
     const commands = await commandsDuring(() => signIn(browser, stack, 'student'));

@@ -36,44 +36,42 @@ export class SessionLifecycle {
 
   /**
    * After a sign-in: a fresh session id (no fixation), the user and sealed tokens stored,
-   * indexed, and its cookie on `res`. A browser that brought no session cookie has no
-   * express-session on this request (app.ts): its session is begun here (`NewSessions`).
+   * indexed, and its cookie on `res`. The session is begun here (`NewSessions`), whether or not
+   * express-session ran on this request (app.ts): a session the browser brought is ended first.
    */
   async begin(req: Request, res: Response, init: NewSession): Promise<void> {
     const data = await this.newSessionData(init);
+    if ((req as Partial<Request>).session) await this.endBrought(req);
     // Saved, then indexed (SessionDirectory.saveAndIndex). A session that cannot be indexed is
     // destroyed instead, and its cookie never sent, so even when Redis cannot delete it either,
     // nobody holds the id of a session that no revocation can reach. Its index writes leave with
     // its save, so they may have landed when the save failed: they are taken out too, or the
     // role counts would count a session that is not there.
     // On Sentinel, a sign-in is acknowledged only once a replica holds it, so a failover cannot lose it.
-    // express-session's save and NewSessions.save both send their SET before they first await.
-    const saveAndIndex = (id: string, save: () => Promise<void>) => this.directory.durably(() => this.directory.saveAndIndex(id, data, save));
-    const undo = (id: string, destroy: () => Promise<void>) => Promise.allSettled([destroy(), this.directory.unindex(id, data)]);
-    if (!(req as Partial<Request>).session) {
-      const id = this.newSessions.newId();
-      try {
-        await saveAndIndex(id, () => this.newSessions.save(id, data));
-      } catch (err) {
-        await undo(id, () => this.newSessions.destroy(id));
-        throw err;
-      }
-      this.newSessions.sendCookie(res, id);
-      return;
-    }
-    const previous = signedInData(req);
-    const previousId = req.sessionID;
-    await promisify((done) => req.session.regenerate(done));
-    if (previous) await this.directory.unindex(previousId, previous);
-    Object.assign(req.session, data);
-    // Destroying the session takes it off the request: express-session then sends no cookie.
-    const id = req.sessionID;
+    // NewSessions.save sends its SET before it first awaits.
+    const id = this.newSessions.newId();
     try {
-      await saveAndIndex(id, () => promisify((done) => req.session.save(done)));
+      await this.directory.durably(() => this.directory.saveAndIndex(id, data, () => this.newSessions.save(id, data)));
     } catch (err) {
-      await undo(id, () => promisify((done) => req.session.destroy(done)));
+      await Promise.allSettled([this.newSessions.destroy(id), this.directory.unindex(id, data)]);
       throw err;
     }
+    this.newSessions.sendCookie(res, id);
+  }
+
+  /**
+   * Ends the session the browser brought to its sign-in and takes it off the request, id and
+   * all, so express-session writes nothing when the response ends. Its regenerate would leave a
+   * session there that it saves again then, one it never read from the store: a revocation in
+   * between (a webhook, a back-channel logout) would find it deleted and unindexed, and that
+   * save would bring it back, unindexed, for good.
+   */
+  private async endBrought(req: Request): Promise<void> {
+    const previous = signedInData(req);
+    const previousId = req.sessionID;
+    await promisify((done) => req.session.destroy(done));
+    delete (req as { sessionID?: string }).sessionID;
+    if (previous) await this.directory.unindex(previousId, previous);
   }
 
   /** What a new session stores: the user, the sealed tokens, and when it began. */

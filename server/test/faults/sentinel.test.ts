@@ -1,4 +1,6 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliverWebhook, webhookEvent } from '../../dev/webhooks.js';
 import { waitUntil } from '../support/env.js';
 import { SentinelTopology } from '../support/redis-processes.js';
 import { sessionIdOf } from '../support/session.js';
@@ -9,11 +11,13 @@ import { Browser, signIn, startStack, subOf, type Stack } from '../support/stack
  * `REDIS_URL=redis-sentinel://...`, failed over with `SENTINEL FAILOVER` while people sign in.
  */
 
+const WEBHOOK_SECRET = 'sentinel-webhook-secret';
 let topology: SentinelTopology;
 let stack: Stack;
 beforeAll(async () => {
   topology = await SentinelTopology.start();
-  stack = await startStack({ redisUrl: topology.url });
+  // A second instance, on its own connection, works while the first one's connection waits (WAIT).
+  stack = await startStack({ instances: 2, redisUrl: topology.url, env: { CAMPUS_ONE_WEBHOOK_SECRET: WEBHOOK_SECRET } });
 }, 60_000);
 afterAll(async () => {
   await stack?.close();
@@ -65,4 +69,37 @@ describe('a Sentinel failover under sign-ins', () => {
     for (const id of counted) if ((await master.command('EXISTS', `${prefix}sess:${id}`)) === 0) phantoms.push(id);
     expect(phantoms).toEqual([]);
   }, 60_000);
+});
+
+describe('a sign-in revoked while it waits for its replica', () => {
+  it('stays revoked: a browser that brought a session cookie is not brought back to life by the end of its request', async () => {
+    const browser = new Browser();
+    await signIn(browser, stack, 'student');
+    // Signing in again with its session cookie: Campus One's session answers at once.
+    const atCallback = await browser.navigate(`${stack.appUrl}/auth/login?returnTo=/dashboard`, { stop: (url) => url.pathname === '/auth/callback' });
+    const prefix = stack.instances[0]!.config.redis.prefix;
+    const master = await topology.masterPort();
+    const monitor = await new Redis({ port: master, host: '127.0.0.1' }).monitor();
+    // The replica frozen: the sign-in waits for it (WAIT, 250 ms) once its session is saved and indexed.
+    const replica = await topology.replica();
+    replica.pause();
+    try {
+      const saved = new Promise<void>((resolve) =>
+        monitor.on('monitor', (_time: string, args: string[]) => {
+          if (args[0]?.toLowerCase() === 'set' && args[1]?.startsWith(`${prefix}sess:`) && args.includes('NX')) resolve();
+        }),
+      );
+      const callback = browser.fetch(atCallback.url);
+      await saved;
+      // Campus One removes the user meanwhile, through the other instance: every session of theirs ends, the new one too.
+      const removed = await deliverWebhook(`${stack.instances[1]!.origin}/webhooks/campus-one`, WEBHOOK_SECRET, webhookEvent('user.deleted', { user_id: subOf(stack, 'student') }));
+      expect(removed.status).toBe(200);
+      await (await callback).arrayBuffer();
+    } finally {
+      replica.resume();
+      monitor.disconnect();
+    }
+    const me = await browser.fetch(`${stack.appUrl}/auth/me`, { headers: { accept: 'application/json' } });
+    expect(me.status).toBe(401);
+  }, 30_000);
 });

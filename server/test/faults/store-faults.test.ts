@@ -172,7 +172,7 @@ describe('a sign-in whose session cannot be saved', () => {
 
   it.each([
     ['a browser with no session', () => Promise.resolve(new Browser())],
-    ['a browser signed in already (express-session regenerates its session)', () => signedInBrowser(stack, 'staff')],
+    ['a browser signed in already (its session is ended first)', () => signedInBrowser(stack, 'staff')],
   ])('answers 503 and adds nothing to the indexes, though they were written with the save, for %s (an ACL without SET on sessions)', async (_name, open) => {
     const prefix = stack.instances[0]!.config.redis.prefix;
     const browser = await open();
